@@ -1,0 +1,26 @@
+import type { Client } from '../client/client.ts';
+import { ObjectRef } from '../protocol/codec.ts';
+import type { SharedObject } from './shared-object.ts';
+
+/** A handle class as the registry needs it: constructible from an object key alone. */
+export type HandleClass = new (key: { key: string; client?: Client }) => SharedObject;
+
+const classes = new Map<string, HandleClass>();
+
+/** Registers the handle class of a type, so references to it decode as live handles. */
+export function registerHandle(type: string, cls: HandleClass): void {
+  classes.set(type, cls);
+}
+
+/**
+ * The live handle for a reference that arrived from the DSO, bound to the client it came through.
+ * Its init args are unknown, so it assumes the object exists. A type this process has no handle
+ * class for stays an {@link ObjectRef}, which still travels as a reference.
+ */
+export function handleFor(type: string, key: string, client: Client): unknown {
+  const cls = classes.get(type);
+  if (!cls) return new ObjectRef(type, key);
+  const handle = new cls({ key, client });
+  handle.initSent = true;
+  return handle;
+}

@@ -1,0 +1,249 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import { AuthError } from '../errors/auth-error.ts';
+import { ConnectionClosedError } from '../errors/connection-closed-error.ts';
+import { ProtocolError } from '../errors/protocol-error.ts';
+import type { SkeinError } from '../errors/skein-error.ts';
+import { decode, encode, type RefFactory } from '../protocol/codec.ts';
+import { DEFAULT_MAX_FRAME_BYTES, frame, FrameDecoder } from '../protocol/frame.ts';
+import {
+  FAILED,
+  HELLO_MAGIC,
+  PROTOCOL_VERSION,
+  type Hello,
+  type Reply,
+  type Welcome,
+  type WireError,
+} from '../protocol/messages.ts';
+import { fromWireError } from '../protocol/wire-error.ts';
+import { formatEndpoint, type Endpoint } from './endpoint.ts';
+
+/** A request without its id: `[op, ...rest]`; the connection inserts the id. */
+export type Outgoing = [op: number, ...rest: unknown[]];
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: SkeinError): void;
+}
+
+/** What a connection needs to open. */
+export interface ConnectionOptions {
+  endpoints: Endpoint[];
+  token: string | undefined;
+  /** Extra TLS options for `skeins://` endpoints (a private CA, client certificates, ...). */
+  tls: tls.ConnectionOptions | undefined;
+  refs: RefFactory;
+  /** Called with connection-level notices from the node (frames it could not read). */
+  onNotice: (err: SkeinError) => void;
+}
+
+/**
+ * One TCP (or TLS) connection to a node: handshake, request ids, batching and reply matching.
+ * Requests made in the same turn of the event loop leave in one frame; replies may come back in
+ * any order. When the connection closes, every request still in flight is rejected with
+ * {@link ConnectionClosedError}. The socket keeps the process alive only while requests are in
+ * flight, so a program that forgets `close()` still exits.
+ */
+export class Connection {
+  /** Resolves with the node's welcome once the handshake passed; rejects if it failed. */
+  readonly ready: Promise<Welcome>;
+  private socket!: net.Socket;
+  private readonly pending = new Map<number, Pending>();
+  private outbox: unknown[] = [];
+  private flushQueued = false;
+  private nextId = 1;
+  private welcome: Welcome | undefined;
+  private closedWith: SkeinError | undefined;
+  private maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+
+  constructor(private readonly opts: ConnectionOptions) {
+    this.ready = this.open();
+    this.ready.catch(() => undefined);
+  }
+
+  /** Whether this connection can no longer carry requests. */
+  get closed(): boolean {
+    return this.closedWith !== undefined;
+  }
+
+  /** Sends a request; resolves with the reply's value or rejects with its typed error. */
+  request(msg: Outgoing): Promise<unknown> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    const id = this.nextId++;
+    const req = [msg[0], id, ...msg.slice(1)];
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      if (this.pending.size === 1) this.socket?.ref();
+      this.outbox.push(req);
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        queueMicrotask(() => this.flush());
+      }
+    });
+  }
+
+  /** Closes the connection; requests in flight are rejected. */
+  close(reason = 'the client was closed'): void {
+    this.fail(new ConnectionClosedError(reason));
+    this.socket?.end();
+    this.socket?.unref();
+  }
+
+  /** Tries the seeds in order until one completes the handshake. */
+  private async open(): Promise<Welcome> {
+    let last: SkeinError = new ConnectionClosedError('no DSO address to connect to');
+    for (const endpoint of this.opts.endpoints) {
+      if (this.closedWith) throw this.closedWith;
+      try {
+        const welcome = await this.handshake(endpoint);
+        this.welcome = welcome;
+        this.maxFrameBytes = welcome.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+        if (this.pending.size === 0) this.socket?.unref();
+        this.flush();
+        return welcome;
+      } catch (err) {
+        last = err as SkeinError;
+        if (err instanceof AuthError || err instanceof ProtocolError) break;
+      }
+    }
+    this.fail(last);
+    throw last;
+  }
+
+  /**
+   * Opens a socket to one endpoint and runs the handshake. Failures before the welcome reject
+   * the returned promise only; after it they close the connection.
+   */
+  private handshake(endpoint: Endpoint): Promise<Welcome> {
+    const where = formatEndpoint(endpoint);
+    const socket = endpoint.tls
+      ? tls.connect({
+          host: endpoint.host,
+          port: endpoint.port,
+          ...(net.isIP(endpoint.host) ? {} : { servername: endpoint.host }),
+          ...this.opts.tls,
+        })
+      : net.connect({ host: endpoint.host, port: endpoint.port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    const decoder = new FrameDecoder(Number.MAX_SAFE_INTEGER);
+    let established = false;
+    return new Promise<Welcome>((resolve, reject) => {
+      const hello: Hello = [HELLO_MAGIC, PROTOCOL_VERSION, this.opts.token ?? null];
+      socket.once(endpoint.tls ? 'secureConnect' : 'connect', () => socket.write(frame(encode(hello))));
+      const broken = (err: SkeinError): void => {
+        if (established) this.fail(err);
+        else reject(err);
+        socket.destroy();
+      };
+      socket.on('data', (chunk: Buffer) => {
+        try {
+          decoder.push(chunk, (payload) => {
+            if (established) {
+              this.onFrame(payload);
+              return;
+            }
+            const reply = (decode(payload) as Reply[])[0];
+            if (!Array.isArray(reply) || reply[0] !== 0) throw new Error('bad handshake reply');
+            if (reply[1] === FAILED) {
+              broken(fromWireError(reply[2] as WireError));
+              return;
+            }
+            established = true;
+            resolve(reply[2] as Welcome);
+          });
+        } catch (err) {
+          broken(new ProtocolError(`unreadable data from ${where}: ${(err as Error).message}`));
+        }
+      });
+      socket.on('error', (err) => broken(new ConnectionClosedError(`connection to ${where} failed: ${err.message}`, { cause: err })));
+      socket.on('close', () => broken(new ConnectionClosedError(`connection to ${where} closed`)));
+    });
+  }
+
+  private onFrame(payload: Buffer): void {
+    const replies = decode(payload, this.opts.refs) as Reply[];
+    for (const reply of replies) {
+      const [id, status, value] = reply;
+      if (id === 0) {
+        this.opts.onNotice(fromWireError(value as WireError));
+        continue;
+      }
+      const p = this.pending.get(id);
+      if (!p) continue;
+      this.pending.delete(id);
+      if (status === FAILED) p.reject(fromWireError(value as WireError));
+      else p.resolve(value);
+    }
+    if (this.pending.size === 0) this.socket.unref();
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    if (!this.welcome || this.outbox.length === 0 || this.closedWith) return;
+    const batch = this.outbox;
+    this.outbox = [];
+    const bytes = encodeOrSplit(batch, this.maxFrameBytes, (req, err) => this.rejectRequest(req, err));
+    for (const b of bytes) this.socket.write(frame(b));
+  }
+
+  private rejectRequest(req: unknown[], err: SkeinError): void {
+    const id = req[1] as number;
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    p.reject(err);
+  }
+
+  private fail(err: SkeinError): void {
+    if (this.closedWith) return;
+    this.closedWith = err;
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    this.outbox = [];
+    for (const p of pending) p.reject(err);
+    this.socket?.unref();
+  }
+}
+
+/**
+ * Encodes a batch as one payload when it fits a frame, else as several; a request that cannot be
+ * encoded, or is too large alone, is rejected without being sent.
+ */
+function encodeOrSplit(
+  batch: unknown[],
+  max: number,
+  reject: (req: unknown[], err: SkeinError) => void,
+): Buffer[] {
+  try {
+    const whole = encode(batch);
+    if (whole.length <= max) return [whole];
+  } catch {
+    // Some request cannot be encoded: find it below.
+  }
+  const out: Buffer[] = [];
+  let group: unknown[] = [];
+  let size = 0;
+  for (const req of batch) {
+    let one: Buffer;
+    try {
+      one = encode([req]);
+    } catch (err) {
+      reject(req as unknown[], new ProtocolError(`the arguments cannot be sent: ${(err as Error).message}`));
+      continue;
+    }
+    if (one.length > max) {
+      reject(req as unknown[], new ProtocolError(`the request is ${one.length} bytes, over the node's ${max}-byte frame limit`, 'EFRAME_TOO_LARGE'));
+      continue;
+    }
+    if (size + one.length > max) {
+      out.push(encode(group));
+      group = [];
+      size = 0;
+    }
+    group.push(req);
+    size += one.length;
+  }
+  if (group.length > 0) out.push(encode(group));
+  return out;
+}

@@ -1,0 +1,34 @@
+/**
+ * Skein: stateful serverless computing for TypeScript. Threads share objects that live on DSO
+ * nodes, where each method runs next to its object, one call at a time.
+ *
+ * ```ts
+ * import { connect, AtomicLong, CyclicBarrier } from 'skein';
+ *
+ * const client = await connect({ url: 'skein://127.0.0.1:7070' });
+ * const hits = new AtomicLong({ key: 'hits', client });
+ * await hits.incrementAndGet();          // one round trip, linearizable
+ * const barrier = new CyclicBarrier({ key: 'round', client }, 4);
+ * await barrier.await({ timeoutMs: 5000 });
+ * await client.close();
+ * ```
+ * Handles that name no client use the default client, configured by `SKEIN_DSO`/`SKEIN_TOKEN`.
+ * @module
+ */
+export { connect, createClient, type ConnectOptions } from './api/connect.ts';
+export { defaultClient, setDefaultClient } from './api/default-client.ts';
+export { SharedObject, type ObjectKey, type WaitOptions } from './api/shared-object.ts';
+export { AtomicLong } from './api/atomic-long.ts';
+export { AtomicBoolean } from './api/atomic-boolean.ts';
+export { AtomicReference } from './api/atomic-reference.ts';
+export { SharedMap, type ReducerName } from './api/shared-map.ts';
+export { SharedList } from './api/shared-list.ts';
+export { AtomicMatrix, type Numbers } from './api/atomic-matrix.ts';
+export { CyclicBarrier } from './api/cyclic-barrier.ts';
+export { CountDownLatch } from './api/count-down-latch.ts';
+export { Semaphore } from './api/semaphore.ts';
+export { Lock } from './api/lock.ts';
+export { SharedFuture } from './api/shared-future.ts';
+export { Client, type ClientOptions } from './client/client.ts';
+export { ObjectRef } from './protocol/codec.ts';
+export * from './errors/index.ts';

@@ -1,0 +1,92 @@
+import { defineType } from './object-type.ts';
+import { badArgs, describe, int, intAtLeast, num } from './validate.ts';
+
+type Vector = ArrayLike<number>;
+
+function vector(v: unknown, length: number, name: string): Vector {
+  if (!(Array.isArray(v) || v instanceof Float64Array || v instanceof Float32Array)) {
+    throw badArgs(`${name} must be a number array or Float64Array, got ${describe(v)}`);
+  }
+  if (v.length !== length) throw badArgs(`${name} must have ${length} elements, got ${v.length}`);
+  if (Array.isArray(v)) for (let i = 0; i < v.length; i++) num(v[i], `${name}[${i}]`);
+  return v as Vector;
+}
+
+/** Node-side state of an `AtomicMatrix`: `rows x cols` Float64 values, row-major, zero-filled. */
+export class AtomicMatrixState {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: Float64Array;
+
+  constructor(rows: unknown, cols: unknown) {
+    this.rows = intAtLeast(rows, 1, 'rows');
+    this.cols = intAtLeast(cols, 1, 'cols');
+    if (this.rows * this.cols > 2 ** 27) throw badArgs(`a ${this.rows}x${this.cols} matrix is too large (max 2^27 cells)`);
+    this.data = new Float64Array(this.rows * this.cols);
+  }
+
+  private row_(i: unknown): number {
+    const r = int(i, 'row');
+    if (r < 0 || r >= this.rows) throw new RangeError(`row ${r} is out of bounds for ${this.rows} rows`);
+    return r;
+  }
+  private cell(i: unknown, j: unknown): number {
+    const r = this.row_(i);
+    const c = int(j, 'col');
+    if (c < 0 || c >= this.cols) throw new RangeError(`column ${c} is out of bounds for ${this.cols} columns`);
+    return r * this.cols + c;
+  }
+
+  get(i: unknown, j: unknown): number {
+    return this.data[this.cell(i, j)]!;
+  }
+  set(i: unknown, j: unknown, v: unknown): null {
+    const at = this.cell(i, j);
+    this.data[at] = num(v, 'value');
+    return null;
+  }
+  row(i: unknown): Float64Array {
+    const r = this.row_(i);
+    return this.data.slice(r * this.cols, (r + 1) * this.cols);
+  }
+  addRow(i: unknown, values: unknown): null {
+    const base = this.row_(i) * this.cols;
+    const v = vector(values, this.cols, 'values');
+    for (let c = 0; c < this.cols; c++) this.data[base + c]! += v[c]!;
+    return null;
+  }
+  add(matrix: unknown): null {
+    if (Array.isArray(matrix) && matrix.length === this.rows && matrix.every((r) => typeof r === 'object')) {
+      const rows = matrix.map((r, i) => vector(r, this.cols, `matrix[${i}]`));
+      for (let r = 0; r < this.rows; r++) {
+        const row = rows[r]!;
+        const base = r * this.cols;
+        for (let c = 0; c < this.cols; c++) this.data[base + c]! += row[c]!;
+      }
+      return null;
+    }
+    const flat = vector(matrix, this.data.length, 'matrix');
+    for (let k = 0; k < flat.length; k++) this.data[k]! += flat[k]!;
+    return null;
+  }
+  toArray(): Float64Array[] {
+    const out: Float64Array[] = [];
+    for (let r = 0; r < this.rows; r++) out.push(this.data.slice(r * this.cols, (r + 1) * this.cols));
+    return out;
+  }
+}
+
+/** The `AtomicMatrix` type. */
+export const AtomicMatrixType = defineType(
+  'AtomicMatrix',
+  AtomicMatrixState,
+  {
+    get: { readonly: true, arity: [2, 2] },
+    set: { arity: [3, 3] },
+    row: { readonly: true, arity: [1, 1] },
+    add: { arity: [1, 1] },
+    addRow: { arity: [2, 2] },
+    toArray: { readonly: true, arity: [0, 0] },
+  },
+  [2, 2],
+);

@@ -1,0 +1,91 @@
+/**
+ * The execution context of a shared-object method on its node, and the monitor primitives built
+ * on it. A node sets the context around each attempt of a call; outside a method these throw.
+ */
+
+/** What the node knows about the call being run. Internal to the node and the object types. */
+export interface CallContext {
+  /** The session (client connection) that issued the call. */
+  readonly session: string;
+  /** Memory of this call that survives its re-runs; created on first use. */
+  memo: object | undefined;
+  /** Undo for a parked call that is withdrawn (timeout, disconnect): set by {@link onCancel}. */
+  cancel: (() => void) | undefined;
+  /** Set by {@link holdLease}: the session now holds something on this object. */
+  leased: boolean;
+}
+
+/** Thrown by {@link blockUntil} to park the call; never reaches user code on purpose. */
+export const PARK: unique symbol = Symbol('skein.park');
+
+/**
+ * Called by the node when a session that held a lease on the object ends (its connection closed):
+ * the object gives back what the session held (semaphore permits, a lock).
+ */
+export const SESSION_ENDED: unique symbol = Symbol('skein.sessionEnded');
+
+/** An object that holds per-session leases implements this. */
+export interface LeaseHolder {
+  [SESSION_ENDED](session: string): void;
+}
+
+let current: CallContext | undefined;
+
+/** Runs `fn` with `ctx` as the current call context (node side). */
+export function withContext<T>(ctx: CallContext, fn: () => T): T {
+  const outer = current;
+  current = ctx;
+  try {
+    return fn();
+  } finally {
+    current = outer;
+  }
+}
+
+function context(what: string): CallContext {
+  if (!current) throw new Error(`${what} can only be called inside a shared object's method, on its node`);
+  return current;
+}
+
+/**
+ * The monitor `wait`: if `condition` is false the call parks and the method is re-run from the
+ * start after the object next changes (Java's wait/notifyAll, with no thread held). Call it before
+ * mutating the object: a re-run repeats everything above it. A parked call honours the caller's
+ * `timeoutMs` and is withdrawn when its client disconnects.
+ */
+export function blockUntil(condition: boolean): void {
+  context('blockUntil');
+  if (!condition) throw PARK;
+}
+
+/** The session that issued the current call (stable for the life of the client connection). */
+export function callerSession(): string {
+  return context('callerSession').session;
+}
+
+/**
+ * Memory private to the current call that survives its re-runs after {@link blockUntil}: `init`
+ * runs on the first attempt only. Lets a method record that this call already did its part (a
+ * barrier arrival) before it waits.
+ */
+export function callState<T extends object>(init: () => T): T {
+  const ctx = context('callState');
+  ctx.memo ??= init();
+  return ctx.memo as T;
+}
+
+/**
+ * Registers how to undo this call's effects if it is withdrawn while parked (timeout, client
+ * gone, node shutdown). The last registration of the latest attempt wins.
+ */
+export function onCancel(undo: () => void): void {
+  context('onCancel').cancel = undo;
+}
+
+/**
+ * Marks that the calling session now holds a lease on this object; when the session ends the
+ * node calls the object's {@link SESSION_ENDED} method.
+ */
+export function holdLease(): void {
+  context('holdLease').leased = true;
+}

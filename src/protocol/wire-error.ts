@@ -1,0 +1,42 @@
+import { AuthError } from '../errors/auth-error.ts';
+import { ConnectionClosedError } from '../errors/connection-closed-error.ts';
+import { InvalidCallError, type InvalidCallCode } from '../errors/invalid-call-error.ts';
+import { ProtocolError } from '../errors/protocol-error.ts';
+import { RemoteError } from '../errors/remote-error.ts';
+import { SkeinError } from '../errors/skein-error.ts';
+import { TimeoutError } from '../errors/timeout-error.ts';
+import type { WireError } from './messages.ts';
+
+/**
+ * Encodes an error for a reply. Skein errors keep their code; anything else thrown by an object's
+ * method travels as `EREMOTE` with its own name, message and stack.
+ */
+export function toWireError(err: unknown): WireError {
+  if (err instanceof SkeinError) return [err.code, err.name, err.message];
+  if (err instanceof Error) return ['EREMOTE', err.name, err.message, err.stack ?? ''];
+  return ['EREMOTE', 'Error', String(err)];
+}
+
+const INVALID_CALL = new Set(['EUNKNOWN_TYPE', 'EUNKNOWN_METHOD', 'EBAD_ARGS', 'ETYPE_MISMATCH']);
+
+/** Rebuilds the typed error a reply carries. */
+export function fromWireError(wire: WireError): SkeinError {
+  const [code, name, message, stack] = wire;
+  switch (code) {
+    case 'ETIMEOUT':
+      return new TimeoutError(message);
+    case 'EAUTH':
+      return new AuthError(message);
+    case 'ECLOSED':
+      return new ConnectionClosedError(message);
+    case 'EPROTO':
+    case 'EFRAME_TOO_LARGE':
+    case 'EVERSION':
+      return new ProtocolError(message, code);
+    case 'EREMOTE':
+      return new RemoteError(name, message, stack);
+    default:
+      if (INVALID_CALL.has(code)) return new InvalidCallError(code as InvalidCallCode, message);
+      return new SkeinError(code, message);
+  }
+}

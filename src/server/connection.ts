@@ -1,0 +1,274 @@
+import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { AuthError } from '../errors/auth-error.ts';
+import { ProtocolError } from '../errors/protocol-error.ts';
+import { decode, encode } from '../protocol/codec.ts';
+import { frame, FrameDecoder } from '../protocol/frame.ts';
+import {
+  FAILED,
+  HELLO_MAGIC,
+  OK,
+  Op,
+  PROTOCOL_VERSION,
+  type Reply,
+  type Welcome,
+} from '../protocol/messages.ts';
+import { toWireError } from '../protocol/wire-error.ts';
+import { SessionState, type ObjectTable } from './object-table.ts';
+
+/** Settings a connection needs from its node. */
+export interface ConnectionOptions {
+  table: ObjectTable;
+  token: string | undefined;
+  maxFrameBytes: number;
+  log: Logger;
+}
+
+/** Reading stops while this many reply bytes wait to be written (a client that does not read). */
+const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+/**
+ * One client connection on a node: the handshake, then frames of requests answered by frames of
+ * replies. Replies produced in the same turn of the event loop leave in one frame. Anything the
+ * client sends that cannot be read gets a typed error; nothing it sends stops the node.
+ */
+export class NodeConnection {
+  private readonly decoder: FrameDecoder;
+  private readonly session: SessionState;
+  private state: 'hello' | 'ready' | 'closed' = 'hello';
+  private outbox: Reply[] = [];
+  private flushQueued = false;
+  private draining = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly opts: ConnectionOptions,
+    private readonly onClose: (c: NodeConnection) => void,
+  ) {
+    this.decoder = new FrameDecoder(opts.maxFrameBytes);
+    this.session = new SessionState(randomUUID());
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 10_000);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => opts.log.debug({ err, session: this.session.id }, 'connection error'));
+    socket.on('close', () => this.closed());
+    socket.on('drain', () => {
+      if (this.draining) {
+        this.draining = false;
+        socket.resume();
+      }
+    });
+  }
+
+  /** The session id, once the handshake has passed. */
+  get sessionId(): string {
+    return this.session.id;
+  }
+
+  /** Flushes pending replies and closes the connection (node shutdown). */
+  end(): void {
+    this.flush();
+    this.socket.end();
+    // A peer that never closes its side must not keep the node from stopping.
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+
+  private onData(chunk: Buffer): void {
+    try {
+      this.decoder.push(chunk, (payload) => this.onFrame(payload));
+    } catch (err) {
+      // Only an oversize frame throws here; the stream cannot be re-synchronised after it.
+      this.notice(err);
+      this.end();
+    }
+  }
+
+  private onFrame(payload: Buffer): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'hello') {
+      this.onHello(payload);
+      return;
+    }
+    let batch: unknown;
+    try {
+      batch = decode(payload);
+    } catch {
+      this.notice(new ProtocolError('frame is not valid msgpack'));
+      return;
+    }
+    if (!Array.isArray(batch)) {
+      this.notice(new ProtocolError('a frame must be an array of requests'));
+      return;
+    }
+    for (const req of batch) this.onRequest(req);
+  }
+
+  private onHello(payload: Buffer): void {
+    let hello: unknown;
+    try {
+      hello = decode(payload);
+    } catch {
+      hello = undefined;
+    }
+    if (!Array.isArray(hello) || hello[0] !== HELLO_MAGIC) {
+      // Not a Skein client: say nothing, it would not understand.
+      this.opts.log.debug('connection closed: no handshake');
+      this.state = 'closed';
+      this.socket.destroy();
+      return;
+    }
+    const [, version, token] = hello as [string, unknown, unknown];
+    if (version !== PROTOCOL_VERSION) {
+      this.reject(new ProtocolError(`protocol version ${String(version)} is not supported; this node speaks ${PROTOCOL_VERSION}`, 'EVERSION'));
+      return;
+    }
+    if (this.opts.token !== undefined) {
+      const given = typeof token === 'string' ? token : '';
+      if (!timingSafeEqual(digest(given), digest(this.opts.token))) {
+        this.reject(new AuthError(typeof token === 'string' ? 'wrong token' : 'this node requires a token'));
+        return;
+      }
+    }
+    this.state = 'ready';
+    const welcome: Welcome = { session: this.session.id, version: PROTOCOL_VERSION, maxFrameBytes: this.opts.maxFrameBytes };
+    this.send([0, OK, welcome]);
+  }
+
+  private reject(err: Error): void {
+    this.opts.log.info({ code: (err as AuthError).code }, `handshake refused: ${err.message}`);
+    this.notice(err);
+    this.flush();
+    this.state = 'closed';
+    this.socket.end();
+  }
+
+  private onRequest(req: unknown): void {
+    if (!Array.isArray(req) || req.length < 2) {
+      this.notice(new ProtocolError('a request must be an array [op, id, ...]'));
+      return;
+    }
+    const [op, id] = req as [unknown, unknown];
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) {
+      this.notice(new ProtocolError('a request id must be a positive integer'));
+      return;
+    }
+    const outcome = {
+      ok: (value: unknown) => this.send([id, OK, value]),
+      fail: (err: unknown) => this.send([id, FAILED, toWireError(err)]),
+    };
+    switch (op) {
+      case Op.Call: {
+        const [, , type, key, method, args, init, forceNew, timeoutMs] = req as unknown[];
+        if (typeof type !== 'string' || typeof key !== 'string' || typeof method !== 'string' || !Array.isArray(args)) {
+          outcome.fail(new ProtocolError('a call is [1, id, type, key, method, args, init?, forceNew?, timeoutMs?]'));
+          return;
+        }
+        if (init != null && !Array.isArray(init)) {
+          outcome.fail(new ProtocolError('init args must be an array or null'));
+          return;
+        }
+        if (forceNew != null && typeof forceNew !== 'boolean') {
+          outcome.fail(new ProtocolError('forceNew must be a boolean'));
+          return;
+        }
+        if (timeoutMs != null && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || timeoutMs > 2 ** 31 - 1)) {
+          outcome.fail(new ProtocolError('timeoutMs must be a number from 0 to 2^31-1'));
+          return;
+        }
+        this.opts.table.call(
+          this.session,
+          {
+            type,
+            key,
+            method,
+            args,
+            init: init ?? undefined,
+            forceNew: forceNew === true,
+            timeoutMs: timeoutMs ?? undefined,
+          },
+          outcome,
+        );
+        return;
+      }
+      case Op.Destroy: {
+        const key = req[2];
+        if (typeof key !== 'string') return outcome.fail(new ProtocolError('destroy takes a string key'));
+        return outcome.ok(this.opts.table.destroy(key));
+      }
+      case Op.Keys: {
+        const prefix = req[2] ?? '';
+        if (typeof prefix !== 'string') return outcome.fail(new ProtocolError('keys takes a string prefix'));
+        return outcome.ok(this.opts.table.keys(prefix));
+      }
+      case Op.Ping:
+        return outcome.ok(null);
+      default:
+        return outcome.fail(new ProtocolError(`unknown request kind ${String(op)}`));
+    }
+  }
+
+  /** A notice about the connection itself (id 0): no request to attach it to. */
+  private notice(err: unknown): void {
+    this.send([0, FAILED, toWireError(err)]);
+  }
+
+  private send(reply: Reply): void {
+    if (this.state === 'closed' && reply[0] !== 0) return;
+    this.outbox.push(reply);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.outbox.length === 0 || this.socket.destroyed) {
+      this.outbox = [];
+      return;
+    }
+    const replies = this.outbox;
+    this.outbox = [];
+    let bytes: Buffer;
+    try {
+      bytes = encode(replies);
+    } catch {
+      bytes = encode(replies.map(encodable));
+    }
+    if (bytes.length > this.opts.maxFrameBytes) {
+      for (const r of replies) this.socket.write(frame(encode([oversize(r, this.opts.maxFrameBytes)])));
+    } else if (!this.socket.write(frame(bytes)) && this.socket.writableLength > HIGH_WATER_BYTES) {
+      this.draining = true;
+      this.socket.pause();
+    }
+  }
+
+  private closed(): void {
+    if (this.state !== 'closed') this.state = 'closed';
+    this.opts.table.endSession(this.session);
+    this.onClose(this);
+  }
+}
+
+/** A reply whose value cannot be encoded becomes an error reply for that call alone. */
+function encodable(reply: Reply): Reply {
+  try {
+    encode(reply);
+    return reply;
+  } catch (err) {
+    return [reply[0], FAILED, toWireError(new ProtocolError(`the reply could not be encoded: ${(err as Error).message}`))];
+  }
+}
+
+/** A reply too large for one frame becomes an error, unless it is small enough alone. */
+function oversize(reply: Reply, max: number): Reply {
+  const alone = encodable(reply);
+  if (encode([alone]).length <= max) return alone;
+  return [reply[0], FAILED, toWireError(new ProtocolError(`the reply exceeds the ${max}-byte frame limit`, 'EFRAME_TOO_LARGE'))];
+}
+

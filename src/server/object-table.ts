@@ -1,0 +1,269 @@
+import { ConnectionClosedError } from '../errors/connection-closed-error.ts';
+import { InvalidCallError } from '../errors/invalid-call-error.ts';
+import { SkeinError } from '../errors/skein-error.ts';
+import { TimeoutError } from '../errors/timeout-error.ts';
+import { PARK, SESSION_ENDED, withContext, type CallContext } from '../objects/monitor.ts';
+import { checkArity, type MethodSpec, type ObjectType, type TypeRegistry } from '../objects/object-type.ts';
+
+/** Where the outcome of a call goes: exactly one of these is called, exactly once. */
+export interface Outcome {
+  ok(value: unknown): void;
+  fail(err: unknown): void;
+}
+
+/** A live object on this node. */
+interface Entry {
+  readonly key: string;
+  readonly type: ObjectType;
+  readonly instance: any;
+  /** Calls waiting in `blockUntil`, oldest first. */
+  parked: Parked[];
+}
+
+/** A call that is waiting for its object to change. */
+interface Parked {
+  readonly entry: Entry;
+  readonly method: string;
+  readonly fn: (...args: unknown[]) => unknown;
+  readonly args: unknown[];
+  readonly ctx: CallContext;
+  readonly outcome: Outcome;
+  readonly session: SessionState;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** What the table keeps per client session: its parked calls and the objects it holds leases on. */
+export class SessionState {
+  readonly parked = new Set<Parked>();
+  readonly leases = new Set<Entry>();
+  constructor(readonly id: string) {}
+}
+
+/** A call as the table runs it. */
+export interface Call {
+  type: string;
+  key: string;
+  method: string;
+  args: unknown[];
+  /** Constructor args when the caller may create the object; `undefined` answers `ENO_OBJECT`. */
+  init: unknown[] | undefined;
+  forceNew: boolean;
+  /** Bound on the wait of a parked call; `undefined` waits until the object changes. */
+  timeoutMs: number | undefined;
+}
+
+type Attempt = { kind: 'done'; value: unknown } | { kind: 'failed'; error: unknown } | { kind: 'parked' };
+
+/**
+ * The objects of one node and the serial execution of their methods. Every call runs to
+ * completion synchronously, so calls on one object never interleave. A call that parks (its
+ * `blockUntil` condition is false) waits in its object's queue and is re-run, oldest first, after
+ * each call that may have changed the object.
+ */
+export class ObjectTable {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly types: TypeRegistry) {}
+
+  /** Number of live objects. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Runs one call; the outcome is reported now, or later if the call parks. */
+  call(session: SessionState, call: Call, outcome: Outcome): void {
+    const type = this.types.get(call.type);
+    if (!type) {
+      outcome.fail(
+        new InvalidCallError(
+          'EUNKNOWN_TYPE',
+          `object type '${call.type}' is not loaded on this node; start it with --objects <module> (or startNode({ objects })) naming the module that defines it`,
+        ),
+      );
+      return;
+    }
+    const spec = type.methods.get(call.method);
+    if (!spec) {
+      outcome.fail(new InvalidCallError('EUNKNOWN_METHOD', `${type.name} has no method '${call.method}'`));
+      return;
+    }
+    let entry = this.entries.get(call.key);
+    if (entry && entry.type !== type) {
+      outcome.fail(
+        new InvalidCallError('ETYPE_MISMATCH', `key '${call.key}' holds a ${entry.type.name}, not a ${type.name}`),
+      );
+      return;
+    }
+    if (!entry || call.forceNew) {
+      if (!call.init) {
+        outcome.fail(new SkeinError('ENO_OBJECT', `no object at key '${call.key}'`));
+        return;
+      }
+      try {
+        checkArity(call.init, type.initArity, `new ${type.name}()`);
+        const instance = new type.stateClass(...call.init);
+        if (entry) this.remove(entry, 'it was replaced by forceNew');
+        entry = { key: call.key, type, instance, parked: [] };
+        this.entries.set(call.key, entry);
+      } catch (err) {
+        outcome.fail(err);
+        return;
+      }
+    }
+    try {
+      checkArity(call.args, spec.arity, `${type.name}.${call.method}`);
+    } catch (err) {
+      outcome.fail(err);
+      return;
+    }
+    const fn = entry.instance[call.method] as (...args: unknown[]) => unknown;
+    const ctx: CallContext = { session: session.id, memo: undefined, cancel: undefined, leased: false };
+    const attempt = this.attempt(entry, fn, call.args, ctx, session);
+    if (attempt.kind === 'parked') {
+      this.park(entry, call, fn, ctx, session, outcome);
+      return;
+    }
+    this.settle(attempt, outcome);
+    if (attempt.kind === 'done' && !spec.readonly) this.wake(entry);
+  }
+
+  /** Removes the object at `key`; its parked calls fail. Answers whether one existed. */
+  destroy(key: string): boolean {
+    const entry = this.entries.get(key);
+    if (!entry) return false;
+    this.remove(entry, 'it was destroyed');
+    return true;
+  }
+
+  /** Keys that start with `prefix`, sorted. */
+  keys(prefix: string): string[] {
+    const out: string[] = [];
+    for (const key of this.entries.keys()) if (key.startsWith(prefix)) out.push(key);
+    return out.sort();
+  }
+
+  /**
+   * Ends a session: its parked calls are withdrawn (their undo runs, their outcome is not
+   * reported: nobody is listening) and the objects it holds leases on take them back.
+   */
+  endSession(session: SessionState): void {
+    const touched = new Set<Entry>();
+    for (const p of session.parked) {
+      this.withdraw(p);
+      touched.add(p.entry);
+    }
+    for (const entry of session.leases) {
+      if (!this.entries.has(entry.key) || this.entries.get(entry.key) !== entry) continue;
+      const ctx: CallContext = { session: session.id, memo: undefined, cancel: undefined, leased: false };
+      withContext(ctx, () => (entry.instance as { [SESSION_ENDED](s: string): void })[SESSION_ENDED](session.id));
+      touched.add(entry);
+    }
+    session.leases.clear();
+    for (const entry of touched) this.wake(entry);
+  }
+
+  /** Fails every parked call (node shutdown): none of them was applied. */
+  failAllParked(reason: string): void {
+    for (const entry of this.entries.values()) {
+      for (const p of [...entry.parked]) {
+        this.withdraw(p);
+        p.outcome.fail(new ConnectionClosedError(`${reason}; the call was not applied`));
+      }
+    }
+  }
+
+  private attempt(
+    entry: Entry,
+    fn: (...args: unknown[]) => unknown,
+    args: unknown[],
+    ctx: CallContext,
+    session: SessionState,
+  ): Attempt {
+    ctx.cancel = undefined;
+    ctx.leased = false;
+    let result: Attempt;
+    try {
+      const value = withContext(ctx, () => fn.apply(entry.instance, args));
+      if (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function') {
+        result = {
+          kind: 'failed',
+          error: new TypeError(`${entry.type.name} methods must be synchronous; this one returned a Promise`),
+        };
+      } else {
+        result = { kind: 'done', value: value === undefined ? null : value };
+      }
+    } catch (err) {
+      result = err === PARK ? { kind: 'parked' } : { kind: 'failed', error: err };
+    }
+    if (ctx.leased) session.leases.add(entry);
+    return result;
+  }
+
+  private settle(attempt: Attempt, outcome: Outcome): void {
+    if (attempt.kind === 'done') outcome.ok(attempt.value);
+    else if (attempt.kind === 'failed') outcome.fail(attempt.error);
+  }
+
+  private park(
+    entry: Entry,
+    call: Call,
+    fn: (...args: unknown[]) => unknown,
+    ctx: CallContext,
+    session: SessionState,
+    outcome: Outcome,
+  ): void {
+    const p: Parked = { entry, method: call.method, fn, args: call.args, ctx, outcome, session, timer: undefined };
+    entry.parked.push(p);
+    session.parked.add(p);
+    if (call.timeoutMs !== undefined) {
+      p.timer = setTimeout(() => {
+        this.withdraw(p);
+        p.outcome.fail(
+          new TimeoutError(`${entry.type.name} '${entry.key}'.${call.method}() timed out after ${call.timeoutMs} ms`),
+        );
+        this.wake(entry);
+      }, call.timeoutMs);
+    }
+  }
+
+  /** Takes a parked call out of every queue and runs its undo. */
+  private withdraw(p: Parked): void {
+    if (p.timer) clearTimeout(p.timer);
+    p.session.parked.delete(p);
+    const i = p.entry.parked.indexOf(p);
+    if (i >= 0) p.entry.parked.splice(i, 1);
+    if (p.ctx.cancel) withContext(p.ctx, p.ctx.cancel);
+  }
+
+  /**
+   * Re-runs the parked calls of an object, oldest first, until a pass completes none that may have
+   * changed it.
+   */
+  private wake(entry: Entry): void {
+    let changed = true;
+    while (changed && entry.parked.length > 0) {
+      changed = false;
+      for (const p of [...entry.parked]) {
+        if (!entry.parked.includes(p)) continue;
+        const attempt = this.attempt(entry, p.fn, p.args, p.ctx, p.session);
+        if (attempt.kind === 'parked') continue;
+        if (p.timer) clearTimeout(p.timer);
+        p.session.parked.delete(p);
+        entry.parked.splice(entry.parked.indexOf(p), 1);
+        this.settle(attempt, p.outcome);
+        const spec: MethodSpec | undefined = entry.type.methods.get(p.method);
+        if (attempt.kind === 'done' && !spec?.readonly) changed = true;
+      }
+    }
+  }
+
+  private remove(entry: Entry, why: string): void {
+    this.entries.delete(entry.key);
+    for (const p of [...entry.parked]) {
+      if (p.timer) clearTimeout(p.timer);
+      p.session.parked.delete(p);
+      p.outcome.fail(new SkeinError('EDESTROYED', `${entry.type.name} '${entry.key}' is gone: ${why}`));
+    }
+    entry.parked = [];
+  }
+}
