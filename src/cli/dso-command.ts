@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Level } from 'pino';
+import { startNode } from '../server/node.ts';
+import { createLogger } from '../server/logger.ts';
+import { DEFAULT_PORT } from '../client/endpoint.ts';
+import { UsageError } from './usage-error.ts';
+
+/** Help text of `skein dso`. */
+export const DSO_USAGE = `skein dso [options]      run a DSO node until SIGINT/SIGTERM
+
+  --port N             TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host H             interface to bind (default 127.0.0.1; 0.0.0.0 for all)
+  --token T            require this token from clients (default: SKEIN_TOKEN, else none)
+  --tls-cert FILE      PEM certificate: serve TLS (clients use skeins://)
+  --tls-key FILE       PEM private key for --tls-cert
+  --max-frame-bytes N  largest frame accepted (default 16777216)
+  --log-level L        trace|debug|info|warn|error|silent (default info)`;
+
+/** `skein dso`: runs a node in the foreground and stops it cleanly on SIGINT or SIGTERM. */
+export async function dsoCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      token: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'max-frame-bytes': { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const port = intOption(values.port, 'port') ?? DEFAULT_PORT;
+  if (port > 65535) throw new UsageError('--port must be at most 65535');
+  const maxFrameBytes = intOption(values['max-frame-bytes'], 'max-frame-bytes');
+  if (!!values['tls-cert'] !== !!values['tls-key']) throw new UsageError('--tls-cert and --tls-key go together');
+  const tls = values['tls-cert']
+    ? { cert: readPem(values['tls-cert'], 'tls-cert'), key: readPem(values['tls-key']!, 'tls-key') }
+    : undefined;
+  const logger = createLogger(values['log-level'] as Level | undefined, 'info');
+  const token = values.token ?? process.env.SKEIN_TOKEN;
+  const node = await startNode({
+    port,
+    host: values.host ?? '127.0.0.1',
+    ...(token ? { token } : {}),
+    ...(maxFrameBytes !== undefined ? { maxFrameBytes } : {}),
+    ...(tls ? { tls } : {}),
+    logger,
+  });
+  process.stdout.write(`skein dso listening on ${node.url}\n`);
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string): void => {
+      logger.info({ signal }, 'shutting down');
+      node.close().then(
+        () => resolve(0),
+        (err) => {
+          logger.error({ err }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+function intOption(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got '${raw}'`);
+  return n;
+}
+
+function readPem(path: string, name: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new UsageError(`--${name}: cannot read ${path}: ${(err as Error).message}`);
+  }
+}
