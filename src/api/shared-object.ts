@@ -18,7 +18,9 @@ export interface WaitOptions {
  * Base of every shared-object handle. A handle is a name, not a copy: creating one sends
  * nothing; the object is created on its node at the first call with the handle's init args, which
  * are ignored if it already exists. Every method is a call to the node. Handles are serializable:
- * passed as a task argument or stored in another shared object, they arrive as live handles.
+ * passed as a task argument or stored in another shared object, they arrive as live handles. A
+ * reference carries the type and key, not the init args: pass a handle on after its first call,
+ * or the receiver cannot create an object whose type needs init args.
  */
 export class SharedObject extends ObjectRef implements CallTarget {
   /** Constructor args sent with the first call. */

@@ -4,7 +4,11 @@ import type { Level } from 'pino';
 import { startNode } from '../server/node.ts';
 import { createLogger } from '../server/logger.ts';
 import { DEFAULT_PORT } from '../client/endpoint.ts';
+import { MIN_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 import { UsageError } from './usage-error.ts';
+
+/** The levels `--log-level` accepts (pino's, plus `silent`). */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 /** Help text of `skein dso`. */
 export const DSO_USAGE = `skein dso [options]      run a DSO node until SIGINT/SIGTERM
@@ -14,10 +18,14 @@ export const DSO_USAGE = `skein dso [options]      run a DSO node until SIGINT/S
   --token T            require this token from clients (default: SKEIN_TOKEN, else none)
   --tls-cert FILE      PEM certificate: serve TLS (clients use skeins://)
   --tls-key FILE       PEM private key for --tls-cert
-  --max-frame-bytes N  largest frame accepted (default 16777216)
-  --log-level L        trace|debug|info|warn|error|silent (default info)`;
+  --max-frame-bytes N  largest frame accepted (default 16777216, at least ${MIN_MAX_FRAME_BYTES})
+  --log-level L        ${LOG_LEVELS.join('|')} (default info)
+  --help               print this help`;
 
-/** `skein dso`: runs a node in the foreground and stops it cleanly on SIGINT or SIGTERM. */
+/**
+ * `skein dso`: runs a node in the foreground and stops it cleanly on SIGINT or SIGTERM; resolves
+ * with the exit code. A bad command line throws a {@link UsageError}.
+ */
 export async function dsoCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -29,18 +37,30 @@ export async function dsoCommand(argv: string[]): Promise<number> {
       'tls-key': { type: 'string' },
       'max-frame-bytes': { type: 'string' },
       'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
     allowPositionals: false,
   });
+  if (values.help) {
+    process.stdout.write(`${DSO_USAGE}\n`);
+    return 0;
+  }
   const port = intOption(values.port, 'port') ?? DEFAULT_PORT;
   if (port > 65535) throw new UsageError('--port must be at most 65535');
   const maxFrameBytes = intOption(values['max-frame-bytes'], 'max-frame-bytes');
+  if (maxFrameBytes !== undefined && maxFrameBytes < MIN_MAX_FRAME_BYTES) {
+    throw new UsageError(`--max-frame-bytes must be at least ${MIN_MAX_FRAME_BYTES}, got ${maxFrameBytes}`);
+  }
+  const logLevel = values['log-level'];
+  if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join('|')}, got '${logLevel}'`);
+  }
   if (!!values['tls-cert'] !== !!values['tls-key']) throw new UsageError('--tls-cert and --tls-key go together');
   const tls = values['tls-cert']
     ? { cert: readPem(values['tls-cert'], 'tls-cert'), key: readPem(values['tls-key']!, 'tls-key') }
     : undefined;
-  const logger = createLogger(values['log-level'] as Level | undefined, 'info');
+  const logger = createLogger(logLevel as Level | 'silent' | undefined, 'info');
   const token = values.token ?? process.env.SKEIN_TOKEN;
   const node = await startNode({
     port,
@@ -67,10 +87,13 @@ export async function dsoCommand(argv: string[]): Promise<number> {
   });
 }
 
+/** A decimal non-negative integer option; `''`, `0x10` or `1e3` are usage errors, not numbers. */
 function intOption(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got '${raw}'`);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) {
+    throw new UsageError(`--${name} must be a non-negative integer, got '${raw}'`);
+  }
   return n;
 }
 

@@ -3,13 +3,17 @@ import { badArgs, describe, int, intAtLeast, num } from './validate.ts';
 
 type Vector = ArrayLike<number>;
 
+/** Largest matrix, in cells: 2^21 Float64 values, 16 MiB. */
+export const MAX_CELLS = 2 ** 21;
+
 function vector(v: unknown, length: number, name: string): Vector {
   if (!(Array.isArray(v) || v instanceof Float64Array || v instanceof Float32Array)) {
-    throw badArgs(`${name} must be a number array or Float64Array, got ${describe(v)}`);
+    throw badArgs(`${name} must be a number array, Float64Array or Float32Array, got ${describe(v)}`);
   }
   if (v.length !== length) throw badArgs(`${name} must have ${length} elements, got ${v.length}`);
-  if (Array.isArray(v)) for (let i = 0; i < v.length; i++) num(v[i], `${name}[${i}]`);
-  return v as Vector;
+  // Typed arrays hold numbers but may hold NaN, which `set` refuses too.
+  for (let i = 0; i < v.length; i++) num(v[i], `${name}[${i}]`);
+  return v;
 }
 
 /** Node-side state of an `AtomicMatrix`: `rows x cols` Float64 values, row-major, zero-filled. */
@@ -21,7 +25,8 @@ export class AtomicMatrixState {
   constructor(rows: unknown, cols: unknown) {
     this.rows = intAtLeast(rows, 1, 'rows');
     this.cols = intAtLeast(cols, 1, 'cols');
-    if (this.rows * this.cols > 2 ** 27) throw badArgs(`a ${this.rows}x${this.cols} matrix is too large (max 2^27 cells)`);
+    // Whole-matrix reads must fit a default frame (16 MiB), and one call must not reserve gigabytes.
+    if (this.rows * this.cols > MAX_CELLS) throw badArgs(`a ${this.rows}x${this.cols} matrix is too large (max ${MAX_CELLS} cells)`);
     this.data = new Float64Array(this.rows * this.cols);
   }
 

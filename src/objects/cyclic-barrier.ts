@@ -3,10 +3,19 @@ import { BrokenBarrierError } from './object-errors.ts';
 import { defineType } from './object-type.ts';
 import { intAtLeast } from './validate.ts';
 
+/** One `await` call's arrival, kept across its re-runs. */
+interface Arrival {
+  readonly generation: number;
+  arrived: boolean;
+  /** Set for every party when the barrier trips. */
+  index: number;
+}
+
 /** Node-side state of a `CyclicBarrier`. */
 export class CyclicBarrierState {
   readonly total: number;
-  arrived = 0;
+  /** The parties waiting in the current generation, in arrival order. */
+  arrivals: Arrival[] = [];
   generation = 0;
   brokenGeneration = -1;
 
@@ -16,21 +25,24 @@ export class CyclicBarrierState {
 
   /**
    * Arrives and waits for the rest of the parties. Returns the arrival index as Java does:
-   * `parties - 1` for the first to arrive, 0 for the last. A withdrawn waiter (timeout,
-   * disconnect) takes its arrival back.
+   * `parties - 1` for the first to arrive, 0 for the last; the indexes of one trip are a
+   * permutation of `0..parties-1`. A withdrawn waiter (timeout, disconnect) takes its arrival
+   * back, and the parties after it move up.
    */
   await(): number {
-    const me = callState(() => ({ generation: this.generation, index: -1 }));
-    if (me.index < 0) {
-      me.index = this.total - 1 - this.arrived;
-      this.arrived++;
-      if (this.arrived === this.total) {
-        this.arrived = 0;
+    const me = callState<Arrival>(() => ({ generation: this.generation, arrived: false, index: -1 }));
+    if (!me.arrived) {
+      me.arrived = true;
+      this.arrivals.push(me);
+      if (this.arrivals.length === this.total) {
+        this.arrivals.forEach((a, i) => (a.index = this.total - 1 - i));
+        this.arrivals = [];
         this.generation++;
         return me.index;
       }
       onCancel(() => {
-        if (this.generation === me.generation) this.arrived--;
+        const i = this.arrivals.indexOf(me);
+        if (i >= 0) this.arrivals.splice(i, 1);
       });
     }
     if (this.brokenGeneration === me.generation) {
@@ -43,13 +55,13 @@ export class CyclicBarrierState {
     return this.total;
   }
   waiting(): number {
-    return this.arrived;
+    return this.arrivals.length;
   }
   /** Starts a new generation; parties waiting in the old one fail with `BrokenBarrierError`. */
   reset(): null {
-    if (this.arrived > 0) this.brokenGeneration = this.generation;
+    if (this.arrivals.length > 0) this.brokenGeneration = this.generation;
+    this.arrivals = [];
     this.generation++;
-    this.arrived = 0;
     return null;
   }
 }

@@ -76,7 +76,8 @@ export function callState<T extends object>(init: () => T): T {
 
 /**
  * Registers how to undo this call's effects if it is withdrawn while parked (timeout, client
- * gone, node shutdown). The last registration of the latest attempt wins.
+ * gone, node shutdown). The registration stays in force across re-runs, so an effect made once
+ * under {@link callState} needs registering once; a later registration replaces it.
  */
 export function onCancel(undo: () => void): void {
   context('onCancel').cancel = undo;

@@ -37,13 +37,25 @@ export class SemaphoreState implements LeaseHolder {
     this.take(want);
     return true;
   }
-  /** Adds permits back (like Java, even ones the caller did not acquire). */
+  /**
+   * Gives permits back (like Java, a session may release permits it did not acquire). Released
+   * permits end the caller's own leases first, then other sessions' leases, oldest first, so a
+   * permit handed over and released elsewhere is not returned twice when its acquirer ends.
+   */
   release(n?: unknown): null {
     const give = amount(n);
+    let left = give;
     const session = callerSession();
-    const mine = this.held.get(session) ?? 0;
-    if (mine <= give) this.held.delete(session);
-    else this.held.set(session, mine - give);
+    const order = this.held.has(session) ? [session, ...this.held.keys()] : [...this.held.keys()];
+    for (const holder of order) {
+      if (left === 0) break;
+      const mine = this.held.get(holder);
+      if (mine === undefined) continue;
+      const taken = Math.min(mine, left);
+      left -= taken;
+      if (mine === taken) this.held.delete(holder);
+      else this.held.set(holder, mine - taken);
+    }
     this.permits += give;
     return null;
   }

@@ -64,6 +64,13 @@ export class SharedMapState {
   }
 }
 
+/** A plain object (not a reference, typed array, Date, Set...), whose own keys are map keys. */
+function isRecord(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object') return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
 function toPairs(entries: unknown): [MapKey, unknown][] {
   if (Array.isArray(entries)) {
     return entries.map((e) => {
@@ -71,10 +78,8 @@ function toPairs(entries: unknown): [MapKey, unknown][] {
       return [mapKey(e[0]), e[1]];
     });
   }
-  if (entries !== null && typeof entries === 'object' && !ArrayBuffer.isView(entries)) {
-    return Object.entries(entries);
-  }
-  throw badArgs(`mergeAll takes [key, value] pairs or an object, got ${describe(entries)}`);
+  if (isRecord(entries)) return Object.entries(entries);
+  throw badArgs(`mergeAll takes [key, value] pairs or a plain object, got ${describe(entries)}`);
 }
 
 /** The `SharedMap` type. */

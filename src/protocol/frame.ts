@@ -6,6 +6,9 @@ export const FRAME_HEADER_BYTES = 4;
 /** Default largest frame a peer accepts: 16 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
+/** The lowest frame limit a node may be configured with: below it ordinary calls would not fit. */
+export const MIN_MAX_FRAME_BYTES = 1024;
+
 /** Prefixes a payload with its length, making one frame. */
 export function frame(payload: Buffer): Buffer {
   const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
@@ -23,7 +26,12 @@ export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
-  constructor(private readonly maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES) {}
+  /**
+   * @param maxFrameBytes the largest payload accepted. It may be changed at any time, even from
+   * inside `onFrame`; the new limit applies from the next frame (a node raises it after the
+   * handshake).
+   */
+  constructor(public maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES) {}
 
   /** Feeds bytes; calls `onFrame` for each complete payload, in order. */
   push(chunk: Buffer, onFrame: (payload: Buffer) => void): void {

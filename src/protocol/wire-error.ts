@@ -14,7 +14,14 @@ import type { WireError } from './messages.ts';
 export function toWireError(err: unknown): WireError {
   if (err instanceof SkeinError) return [err.code, err.name, err.message];
   if (err instanceof Error) return ['EREMOTE', err.name, err.message, err.stack ?? ''];
-  return ['EREMOTE', 'Error', String(err)];
+  let message: string;
+  try {
+    message = String(err);
+  } catch {
+    // A thrown value that refuses conversion (a null-prototype object, { toString: 1 }).
+    message = Object.prototype.toString.call(err);
+  }
+  return ['EREMOTE', 'Error', message];
 }
 
 const INVALID_CALL = new Set(['EUNKNOWN_TYPE', 'EUNKNOWN_METHOD', 'EBAD_ARGS', 'ETYPE_MISMATCH']);

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { AuthError } from '../errors/auth-error.ts';
 import { ProtocolError } from '../errors/protocol-error.ts';
+import { describe } from '../objects/validate.ts';
 import { decode, encode } from '../protocol/codec.ts';
 import { frame, FrameDecoder } from '../protocol/frame.ts';
 import {
@@ -22,11 +23,19 @@ export interface ConnectionOptions {
   table: ObjectTable;
   token: string | undefined;
   maxFrameBytes: number;
+  /** A connection that has not completed the handshake within this many ms is closed. */
+  handshakeTimeoutMs: number;
   log: Logger;
 }
 
 /** Reading stops while this many reply bytes wait to be written (a client that does not read). */
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Largest first frame (the handshake) a node accepts, so a peer that has not authenticated
+ * cannot make it buffer a full-size frame. A hello is a few dozen bytes plus the token.
+ */
+export const MAX_HELLO_BYTES = 64 * 1024;
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
@@ -50,10 +59,17 @@ export class NodeConnection {
     private readonly opts: ConnectionOptions,
     private readonly onClose: (c: NodeConnection) => void,
   ) {
-    this.decoder = new FrameDecoder(opts.maxFrameBytes);
+    this.decoder = new FrameDecoder(Math.min(MAX_HELLO_BYTES, opts.maxFrameBytes));
     this.session = new SessionState(randomUUID());
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000);
+    // A peer that connects and never says hello must not hold a socket forever.
+    socket.setTimeout(opts.handshakeTimeoutMs, () => {
+      if (this.state !== 'hello') return;
+      opts.log.debug('connection closed: no handshake in time');
+      this.state = 'closed';
+      socket.destroy();
+    });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => opts.log.debug({ err, session: this.session.id }, 'connection error'));
     socket.on('close', () => this.closed());
@@ -79,11 +95,14 @@ export class NodeConnection {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.state === 'closed') return;
     try {
       this.decoder.push(chunk, (payload) => this.onFrame(payload));
     } catch (err) {
-      // Only an oversize frame throws here; the stream cannot be re-synchronised after it.
+      // An oversize frame throws here (as would any unforeseen failure); the stream cannot be
+      // re-synchronised after it, so nothing more is read (or buffered) from it.
       this.notice(err);
+      this.state = 'closed';
       this.end();
     }
   }
@@ -124,7 +143,8 @@ export class NodeConnection {
     }
     const [, version, token] = hello as [string, unknown, unknown];
     if (version !== PROTOCOL_VERSION) {
-      this.reject(new ProtocolError(`protocol version ${String(version)} is not supported; this node speaks ${PROTOCOL_VERSION}`, 'EVERSION'));
+      // `describe`, not String(): a peer's value may refuse conversion ({ toString: 1 }) or be huge.
+      this.reject(new ProtocolError(`protocol version ${describe(version)} is not supported; this node speaks ${PROTOCOL_VERSION}`, 'EVERSION'));
       return;
     }
     if (this.opts.token !== undefined) {
@@ -135,6 +155,8 @@ export class NodeConnection {
       }
     }
     this.state = 'ready';
+    this.socket.setTimeout(0);
+    this.decoder.maxFrameBytes = this.opts.maxFrameBytes;
     const welcome: Welcome = { session: this.session.id, version: PROTOCOL_VERSION, maxFrameBytes: this.opts.maxFrameBytes };
     this.send([0, OK, welcome]);
   }
@@ -208,7 +230,7 @@ export class NodeConnection {
       case Op.Ping:
         return outcome.ok(null);
       default:
-        return outcome.fail(new ProtocolError(`unknown request kind ${String(op)}`));
+        return outcome.fail(new ProtocolError(`unknown request kind ${describe(op)}`));
     }
   }
 

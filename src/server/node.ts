@@ -3,7 +3,7 @@ import tls from 'node:tls';
 import type { Level } from 'pino';
 import { BUILTIN_TYPES } from '../objects/builtins.ts';
 import { TypeRegistry, type ObjectType } from '../objects/object-type.ts';
-import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame.ts';
+import { DEFAULT_MAX_FRAME_BYTES, MIN_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 import { NodeConnection } from './connection.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ObjectTable } from './object-table.ts';
@@ -16,8 +16,10 @@ export interface NodeOptions {
   host?: string;
   /** When set, clients must present this token in the handshake. */
   token?: string;
-  /** Largest frame accepted or sent, in bytes; default 16 MiB. */
+  /** Largest frame accepted or sent, in bytes; default 16 MiB, at least 1024. */
   maxFrameBytes?: number;
+  /** Close connections that have not completed the handshake within this many ms; default 10 s. */
+  handshakeTimeoutMs?: number;
   /** PEM certificate and key: serve over TLS (`skeins://` URLs). */
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** User-defined object types to load in addition to the built-ins. */
@@ -52,12 +54,16 @@ export interface DsoNode {
 export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
   const log = opts.logger ?? createLogger(opts.logLevel, 'warn');
   const maxFrameBytes = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-  if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 1024) throw new RangeError('maxFrameBytes must be an integer >= 1024');
+  if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < MIN_MAX_FRAME_BYTES) {
+    throw new RangeError(`maxFrameBytes must be an integer >= ${MIN_MAX_FRAME_BYTES}`);
+  }
   const types = new TypeRegistry(BUILTIN_TYPES);
   for (const t of opts.objects ?? []) types.add(t);
   const table = new ObjectTable(types);
   const connections = new Set<NodeConnection>();
-  const connOpts = { table, token: opts.token, maxFrameBytes, log };
+  const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000;
+  if (!(handshakeTimeoutMs > 0)) throw new RangeError('handshakeTimeoutMs must be > 0');
+  const connOpts = { table, token: opts.token, maxFrameBytes, handshakeTimeoutMs, log };
   const accept = (socket: net.Socket): void => {
     if (closing) {
       socket.destroy();

@@ -179,7 +179,7 @@ export class ObjectTable {
     ctx: CallContext,
     session: SessionState,
   ): Attempt {
-    ctx.cancel = undefined;
+    // `ctx.cancel` is kept: an undo registered by an earlier attempt still has effects to undo.
     ctx.leased = false;
     let result: Attempt;
     try {
