@@ -1,13 +1,13 @@
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startNode, type DsoNode, type NodeOptions } from '../../src/server.ts';
 import { connect } from '../../src/index.ts';
 import type { Client } from '../../src/client/client.ts';
-import { encode } from '../../src/protocol/codec.ts';
+import { decode, encode } from '../../src/protocol/codec.ts';
 import { frame, FrameDecoder } from '../../src/protocol/frame.ts';
-import { decode } from '../../src/protocol/codec.ts';
+import { HELLO_MAGIC, PROTOCOL_VERSION, type Welcome } from '../../src/protocol/messages.ts';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -52,6 +52,8 @@ export class RawPeer {
 
   private constructor(socket: net.Socket) {
     this.socket = socket;
+    // Tests write in small pieces; Nagle would hold each piece for the previous one's ACK.
+    socket.setNoDelay(true);
     const decoder = new FrameDecoder(Number.MAX_SAFE_INTEGER);
     socket.on('data', (chunk) =>
       decoder.push(chunk, (payload) => {
@@ -73,6 +75,18 @@ export class RawPeer {
     return new RawPeer(socket);
   }
 
+  /** Opens a peer and passes the handshake; throws if the node does not welcome it. */
+  static async handshake(url: string, token: string | null = null): Promise<RawPeer> {
+    const peer = await RawPeer.open(url);
+    peer.send([HELLO_MAGIC, PROTOCOL_VERSION, token]);
+    const [reply] = (await peer.next()) as [[number, number, Welcome]];
+    if (reply[0] !== 0 || reply[1] !== 0) {
+      peer.close();
+      throw new Error(`handshake refused: ${JSON.stringify(reply)}`);
+    }
+    return peer;
+  }
+
   /** Sends one frame whose payload is `value` encoded. */
   send(value: unknown): void {
     this.socket.write(frame(encode(value)));
@@ -90,6 +104,20 @@ export class RawPeer {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     return this.frames.shift();
+  }
+
+  /**
+   * Reads reply frames until one holds a reply with request id `id` and returns that reply;
+   * `seen` collects every reply read on the way (including it). Rejects if the connection closes
+   * first.
+   */
+  async replyTo(id: number, seen: unknown[][] = []): Promise<unknown[]> {
+    for (;;) {
+      const replies = (await this.next()) as unknown[][];
+      seen.push(...replies);
+      const hit = replies.find((r) => r[0] === id);
+      if (hit) return hit;
+    }
   }
 
   /** Resolves when the node has closed the connection. */
@@ -132,4 +160,115 @@ export function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegEx
     child.stdout!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`process exited (${code}) before printing ${pattern}; stdout: ${buf}`)));
   });
+}
+
+/** Resolves with how `child` exited (at once if it already has). */
+export async function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  return { code, signal };
+}
+
+/** Collects everything a child writes to stdout and stderr. */
+export function output(child: ChildProcess): { stdout: string; stderr: string } {
+  const out = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (c: Buffer) => (out.stdout += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (out.stderr += c.toString()));
+  return out;
+}
+
+/** Stops a child process if it is still running and waits for it to exit. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGKILL');
+  await exited(child);
+}
+
+/** A loopback port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Which way a frame crossed a {@link FrameProxy}. */
+export type Direction = 'toNode' | 'toClient';
+
+/**
+ * A TCP proxy between clients and a node that decodes the frames crossing it, so a test can see
+ * how requests and replies were batched, hold requests back, and cut connections.
+ */
+export class FrameProxy extends EventEmitter {
+  /** Decoded payloads, in arrival order, per direction (every connection). */
+  readonly frames: Record<Direction, unknown[]> = { toNode: [], toClient: [] };
+  private readonly pairs = new Set<[net.Socket, net.Socket]>();
+  private holding = false;
+
+  private constructor(
+    private readonly server: net.Server,
+    /** Where clients connect instead of the node. */
+    readonly url: string,
+  ) {
+    super();
+  }
+
+  /** Starts a proxy to the node at `target` (a `skein://` URL). */
+  static async start(target: string): Promise<FrameProxy> {
+    const { hostname, port } = new URL(target);
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const proxy = new FrameProxy(server, `skein://127.0.0.1:${(server.address() as net.AddressInfo).port}`);
+    server.on('connection', (client) => proxy.accept(client, hostname, Number(port)));
+    return proxy;
+  }
+
+  /** While holding, requests are recorded but dropped, never reaching the node: calls stay in flight. */
+  hold(on: boolean): void {
+    this.holding = on;
+  }
+
+  /** Resolves once `n` frames have crossed in `direction`. */
+  async waitForFrames(direction: Direction, n: number): Promise<void> {
+    while (this.frames[direction].length < n) await once(this, 'frame');
+  }
+
+  /** Destroys every open connection (both sides see it as lost). */
+  cut(): void {
+    for (const [a, b] of this.pairs) {
+      a.destroy();
+      b.destroy();
+    }
+    this.pairs.clear();
+  }
+
+  /** Cuts every connection and stops listening. */
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(client: net.Socket, host: string, port: number): void {
+    const node = net.connect({ host, port });
+    const pair: [net.Socket, net.Socket] = [client, node];
+    this.pairs.add(pair);
+    const pipe = (from: net.Socket, to: net.Socket, direction: Direction): void => {
+      const decoder = new FrameDecoder(Number.MAX_SAFE_INTEGER);
+      from.on('data', (chunk: Buffer) => {
+        decoder.push(chunk, (payload) => {
+          this.frames[direction].push(decode(payload));
+          this.emit('frame', direction);
+        });
+        if (direction === 'toClient' || !this.holding) to.write(chunk);
+      });
+      from.on('error', () => undefined);
+      from.on('close', () => {
+        to.destroy();
+        this.pairs.delete(pair);
+      });
+    };
+    pipe(client, node, 'toNode');
+    pipe(node, client, 'toClient');
+  }
 }

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { test } from 'node:test';
+import { exited, output, skein } from './support/node.ts';
+
+/** Runs `skein args...` to completion. */
+async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = skein(args);
+  const out = output(child);
+  const { code } = await exited(child);
+  return { code, ...out };
+}
+
+const usageErrors: Array<[string[], RegExp]> = [
+  [[], /no command given/],
+  [['frobnicate'], /unknown command 'frobnicate'/],
+  [['dso', '--bogus'], /Unknown option '--bogus'/],
+  [['dso', 'extra'], /Unexpected argument 'extra'/],
+  [['dso', '--port'], /Option '--port <value>' argument missing/],
+  [['dso', '--port', 'abc'], /--port must be a non-negative integer, got 'abc'/],
+  [['dso', '--port', ''], /--port must be a non-negative integer, got ''/],
+  [['dso', '--port', '-1'], /argument is ambiguous/],
+  [['dso', '--port', '0x10'], /--port must be a non-negative integer, got '0x10'/],
+  [['dso', '--port', '70000'], /--port must be at most 65535/],
+  [['dso', '--max-frame-bytes', '10'], /--max-frame-bytes must be at least 1024, got 10/],
+  [['dso', '--log-level', 'loud'], /--log-level must be one of .*silent, got 'loud'/],
+  [['dso', '--tls-cert', 'c.pem'], /--tls-cert and --tls-key go together/],
+  [['dso', '--tls-cert', 'no/such.pem', '--tls-key', 'no/such.key'], /--tls-cert: cannot read no\/such\.pem/],
+];
+
+test('usage errors exit with 2, a one-line reason and the usage on stderr', { concurrency: true }, async (t) => {
+  await Promise.all(
+    usageErrors.map(([args, reason]) =>
+      t.test(`skein ${args.join(' ')}`, async () => {
+        const { code, stdout, stderr } = await run(args);
+        assert.equal(code, 2, `stderr: ${stderr}`);
+        assert.equal(stdout, '', 'nothing on stdout');
+        const [first] = stderr.split('\n');
+        assert.match(first!, /^skein: /);
+        assert.match(first!, reason);
+        assert.match(stderr, /usage: skein <command>/);
+        assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace for a usage error');
+      }),
+    ),
+  );
+});
+
+test('help and --version print to stdout and exit 0', { concurrency: true }, async (t) => {
+  await Promise.all([
+    t.test('skein help', async () => {
+      const { code, stdout } = await run(['help']);
+      assert.equal(code, 0);
+      assert.match(stdout, /usage: skein <command>/);
+    }),
+    t.test('skein dso --help', async () => {
+      const { code, stdout } = await run(['dso', '--help']);
+      assert.equal(code, 0);
+      assert.match(stdout, /--max-frame-bytes N/);
+    }),
+    t.test('skein --version', async () => {
+      const { code, stdout } = await run(['--version']);
+      assert.equal(code, 0);
+      assert.match(stdout, /^\d+\.\d+\.\d+\n$/);
+    }),
+  ]);
+});
+
+test('a port already in use is a runtime failure: exit 1 with the reason', async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = blocker.address() as net.AddressInfo;
+    const { code, stderr } = await run(['dso', '--port', String(port), '--log-level', 'silent']);
+    assert.equal(code, 1);
+    assert.match(stderr, /EADDRINUSE/);
+  } finally {
+    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+  }
+});

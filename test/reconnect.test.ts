@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AtomicLong, connect, ConnectionClosedError, createClient, CyclicBarrier, SharedFuture } from '../src/index.ts';
+import { FrameProxy, freePort, testNode } from './support/node.ts';
+
+/** Asserts `p` rejects with a ConnectionClosedError whose message matches `message`. */
+async function rejectsClosed(p: Promise<unknown>, message?: RegExp): Promise<void> {
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(err instanceof ConnectionClosedError, `expected ConnectionClosedError, got ${String(err)}`);
+    assert.equal(err.code, 'ECLOSED');
+    if (message) assert.match(err.message, message);
+    return true;
+  });
+}
+
+test('a lost connection rejects the calls in flight, and the next call reconnects', async () => {
+  const t = await testNode();
+  const proxy = await FrameProxy.start(t.url);
+  const client = await connect({ url: proxy.url });
+  try {
+    const counter = new AtomicLong({ key: 'counter', client });
+    assert.equal(await counter.incrementAndGet(), 1);
+    const firstSession = await client.session();
+
+    const parked = new SharedFuture({ key: 'never', client }).get();
+    await client.ping(); // the get is parked on the node now
+    proxy.hold(true);
+    const sent = proxy.frames.toNode.length;
+    const inFlight = counter.incrementAndGet();
+    await proxy.waitForFrames('toNode', sent + 1); // it left the client, and will never arrive
+    const rejected = Promise.all([rejectsClosed(parked, /closed/), rejectsClosed(inFlight, /closed/)]);
+    proxy.cut();
+    await rejected;
+
+    proxy.hold(false);
+    assert.equal(await counter.incrementAndGet(), 2, 'the next call reconnects; the held call was never applied');
+    assert.notEqual(await client.session(), firstSession, 'a new connection is a new session');
+  } finally {
+    await client.close();
+    await proxy.close();
+    await t.close();
+  }
+});
+
+test('a node that restarts on the same port is reached again by the next call', async () => {
+  const t = await testNode();
+  const port = t.node.port;
+  const client = await connect({ url: t.url });
+  let restarted: Awaited<ReturnType<typeof testNode>> | undefined;
+  try {
+    const counter = new AtomicLong({ key: 'counter', client }, 40);
+    assert.equal(await counter.incrementAndGet(), 41);
+    // A parked call at shutdown is answered (not applied), not just dropped with the connection.
+    const parked = rejectsClosed(new CyclicBarrier({ key: 'meet', client }, 2).await(), /shutting down; the call was not applied/);
+    await client.ping();
+    await t.close();
+    await parked;
+    // While nothing listens, calls fail fast with ConnectionClosedError.
+    await rejectsClosed(counter.get(), /failed|closed/);
+
+    restarted = await testNode({ port });
+    // A fresh node: the object is created again from the handle's init args.
+    assert.equal(await counter.incrementAndGet(), 41);
+  } finally {
+    await client.close();
+    await restarted?.close();
+    await t.close();
+  }
+});
+
+test('a client whose node is not up yet fails its calls, then works once the node is up', async () => {
+  const port = await freePort();
+  await assert.rejects(connect({ url: `skein://127.0.0.1:${port}` }), ConnectionClosedError);
+  const client = createClient({ url: `skein://127.0.0.1:${port}` });
+  let t: Awaited<ReturnType<typeof testNode>> | undefined;
+  try {
+    await rejectsClosed(client.ping(), /failed/);
+    t = await testNode({ port });
+    await client.ping();
+    assert.equal(await new AtomicLong({ key: 'k', client }, 7).get(), 7);
+  } finally {
+    await client.close();
+    await t?.close();
+  }
+});
+
+test('seeds are tried in order: a dead first seed falls through to a live one', async () => {
+  const t = await testNode();
+  const dead = await freePort();
+  const client = await connect({ url: `skein://127.0.0.1:${dead},${t.url}` });
+  try {
+    assert.equal(await new AtomicLong({ key: 'k', client }, 3).get(), 3);
+  } finally {
+    await client.close();
+    await t.close();
+  }
+});
+
+test('close() rejects the calls in flight, and every call after it, with ConnectionClosedError', async () => {
+  const t = await testNode();
+  const client = await connect({ url: t.url });
+  try {
+    const counter = new AtomicLong({ key: 'counter', client });
+    assert.equal(await counter.incrementAndGet(), 1);
+    const parked = rejectsClosed(new SharedFuture({ key: 'never', client }).get(), /client was closed/);
+    await client.ping();
+    const inFlight = rejectsClosed(counter.incrementAndGet(), /client was closed/);
+    await client.close();
+    await Promise.all([parked, inFlight]);
+    await rejectsClosed(counter.get(), /client was closed/);
+    await rejectsClosed(client.ping(), /client was closed/);
+    await rejectsClosed(client.keys(), /client was closed/);
+    await rejectsClosed(client.destroy('counter'), /client was closed/);
+  } finally {
+    await client.close();
+    await t.close();
+  }
+});
