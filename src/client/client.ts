@@ -2,7 +2,7 @@ import type tls from 'node:tls';
 import { ConnectionClosedError } from '../errors/connection-closed-error.ts';
 import type { SkeinError } from '../errors/skein-error.ts';
 import { NO_OBJECT, Op } from '../protocol/messages.ts';
-import { Connection } from './connection.ts';
+import { Connection, type Outgoing } from './connection.ts';
 import { parseEndpoints, type Endpoint } from './endpoint.ts';
 
 /**
@@ -68,26 +68,25 @@ export class Client {
     const conn = this.connection();
     const first = !target.initSent;
     target.initSent = true;
-    const sent = conn.request(callMessage(target, method, args, first, timeoutMs));
-    return sent.catch((err: SkeinError) => {
-      if (err.code !== NO_OBJECT) throw err;
-      return this.connection().request(callMessage(target, method, args, true, timeoutMs, false));
+    return conn.request(callMessage(target, method, args, first, timeoutMs), {
+      code: NO_OBJECT,
+      retry: () => this.connection().request(callMessage(target, method, args, true, timeoutMs, false)),
     });
   }
 
   /** Destroys the object at `key`; resolves to whether one existed. Parked calls on it fail. */
   async destroy(key: string): Promise<boolean> {
-    return (await this.connection().request([Op.Destroy, key])) as boolean;
+    return (await this.connection().request([Op.Destroy, 0, key])) as boolean;
   }
 
   /** Keys of the objects whose key starts with `prefix`, sorted. */
   async keys(prefix = ''): Promise<string[]> {
-    return (await this.connection().request([Op.Keys, prefix])) as string[];
+    return (await this.connection().request([Op.Keys, 0, prefix])) as string[];
   }
 
   /** One round trip to the node. */
   async ping(): Promise<void> {
-    await this.connection().request([Op.Ping]);
+    await this.connection().request([Op.Ping, 0]);
   }
 
   /** Closes the connection. Calls still in flight fail with `ConnectionClosedError`. */
@@ -119,8 +118,8 @@ function callMessage(
   withInit: boolean,
   timeoutMs: number | undefined,
   forceNew = target.forceNew,
-): [number, ...unknown[]] {
-  const msg: [number, ...unknown[]] = [Op.Call, target.type, target.key, method, args];
+): Outgoing {
+  const msg: Outgoing = [Op.Call, 0, target.type, target.key, method, args];
   if (withInit || timeoutMs !== undefined) {
     msg.push(withInit ? target.init : null, withInit && forceNew, timeoutMs ?? null);
   }

@@ -18,12 +18,21 @@ import {
 import { fromWireError } from '../protocol/wire-error.ts';
 import { formatEndpoint, type Endpoint } from './endpoint.ts';
 
-/** A request without its id: `[op, ...rest]`; the connection inserts the id. */
-export type Outgoing = [op: number, ...rest: unknown[]];
+/** A request with its id slot (index 1) left for the connection to fill: `[op, 0, ...rest]`. */
+export type Outgoing = [op: number, id: 0, ...rest: unknown[]];
+
+/** Re-sends a request differently when the node answers it with a given error code. */
+export interface Fallback {
+  /** The error code that triggers the fallback. */
+  code: string;
+  /** Produces the outcome instead of that error. */
+  retry(): Promise<unknown>;
+}
 
 interface Pending {
   resolve(value: unknown): void;
   reject(err: SkeinError): void;
+  fallback: Fallback | undefined;
 }
 
 /** What a connection needs to open. */
@@ -66,15 +75,18 @@ export class Connection {
     return this.closedWith !== undefined;
   }
 
-  /** Sends a request; resolves with the reply's value or rejects with its typed error. */
-  request(msg: Outgoing): Promise<unknown> {
+  /**
+   * Sends a request; resolves with the reply's value or rejects with its typed error (or, when
+   * the error has the `fallback`'s code, settles as the fallback does).
+   */
+  request(msg: Outgoing, fallback?: Fallback): Promise<unknown> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     const id = this.nextId++;
-    const req = [msg[0], id, ...msg.slice(1)];
+    (msg as unknown[])[1] = id;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, fallback });
       if (this.pending.size === 1) this.socket?.ref();
-      this.outbox.push(req);
+      this.outbox.push(msg);
       if (!this.flushQueued) {
         this.flushQueued = true;
         queueMicrotask(() => this.flush());
@@ -172,8 +184,9 @@ export class Connection {
       const p = this.pending.get(id);
       if (!p) continue;
       this.pending.delete(id);
-      if (status === FAILED) p.reject(fromWireError(value as WireError));
-      else p.resolve(value);
+      if (status !== FAILED) p.resolve(value);
+      else if (p.fallback && (value as WireError)[0] === p.fallback.code) p.fallback.retry().then(p.resolve, p.reject);
+      else p.reject(fromWireError(value as WireError));
     }
     if (this.pending.size === 0) this.socket.unref();
   }
