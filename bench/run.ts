@@ -8,9 +8,11 @@ import os from 'node:os';
 import { ROOT } from './support.ts';
 import type { ScenarioResult } from './result.ts';
 import { dsoLatency } from './scenarios/dso-latency.ts';
+import { threadSpawn } from './scenarios/thread-spawn.ts';
 
 const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   'dso-latency': () => dsoLatency(),
+  'thread-spawn': () => threadSpawn(),
 };
 
 const wanted = process.argv.slice(2);

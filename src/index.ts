@@ -16,7 +16,7 @@
  * @module
  */
 export { connect, createClient, type ConnectOptions } from './api/connect.ts';
-export { defaultClient, setDefaultClient } from './api/default-client.ts';
+export { defaultClient, setDefaultClient } from './client/default-client.ts';
 export { SharedObject, type ObjectKey, type WaitOptions } from './api/shared-object.ts';
 export { AtomicLong } from './api/atomic-long.ts';
 export { AtomicBoolean } from './api/atomic-boolean.ts';
@@ -32,3 +32,9 @@ export { SharedFuture } from './api/shared-future.ts';
 export { Client, type ClientOptions } from './client/client.ts';
 export { ObjectRef } from './protocol/codec.ts';
 export * from './errors/index.ts';
+export { task, type Task, type TaskOptions, type ThreadHandle } from './api/task.ts';
+export { CloudThread } from './api/cloud-thread.ts';
+export { ServerlessExecutor, type ParallelForOptions } from './api/serverless-executor.ts';
+export { CloudPool, type CloudPoolOptions, type RunOptions } from './api/cloud-pool.ts';
+export { configureRuntime, shutdownRuntime, onThreadCounts, type RuntimeOptions, type ThreadCounts } from './runtime/runtime.ts';
+export type { Backend, BackendName, BackendOptions } from './runtime/backend.ts';

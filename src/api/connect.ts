@@ -1,5 +1,4 @@
 import { Client, type ClientOptions } from '../client/client.ts';
-import { handleFor } from './handle-registry.ts';
 
 /** Options of {@link connect}. */
 export interface ConnectOptions extends Omit<ClientOptions, 'url' | 'refs'> {
@@ -25,5 +24,5 @@ export function createClient(opts: ConnectOptions = {}): Client {
     throw new TypeError('no DSO address: pass { url: "skein://host:port" } or set SKEIN_DSO');
   }
   const token = opts.token ?? process.env.SKEIN_TOKEN;
-  return new Client({ ...opts, url, ...(token ? { token } : {}), refs: handleFor });
+  return new Client({ ...opts, url, ...(token ? { token } : {}) });
 }

@@ -1,4 +1,4 @@
-import { registerHandle } from './handle-registry.ts';
+import { registerHandle } from '../client/handle-registry.ts';
 import { SharedObject, type ObjectKey, type WaitOptions } from './shared-object.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { BuiltinReducer } from '../objects/reducers.ts';
-import { registerHandle } from './handle-registry.ts';
+import { registerHandle } from '../client/handle-registry.ts';
 import { SharedObject, type ObjectKey } from './shared-object.ts';
 
 /** A reducer name: a built-in one or one registered with `registerReducer` on the node. */

@@ -1,6 +1,6 @@
 import type { Client, CallTarget } from '../client/client.ts';
 import { ObjectRef } from '../protocol/codec.ts';
-import { defaultClient } from './default-client.ts';
+import { defaultClient } from '../client/default-client.ts';
 
 /**
  * How a handle names its object: the key alone (default client), or with a client and

@@ -1,17 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { SkeinError } from '../errors/skein-error.ts';
 import { DSO_USAGE, dsoCommand } from './dso-command.ts';
+import { RUN_USAGE, runCommand } from './run-command.ts';
 import { UsageError } from './usage-error.ts';
 
 const USAGE = `usage: skein <command> [options]
 
 commands:
+  ${RUN_USAGE.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n').trimStart()}
+
   ${DSO_USAGE.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n').trimStart()}
 
   skein --version          print the version
   skein help               print this help`;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
+  run: runCommand,
   dso: dsoCommand,
 };
 

@@ -4,6 +4,7 @@ import type { SkeinError } from '../errors/skein-error.ts';
 import { NO_OBJECT, Op } from '../protocol/messages.ts';
 import { Connection, type Outgoing } from './connection.ts';
 import { parseEndpoints, type Endpoint } from './endpoint.ts';
+import { handleFor } from './handle-registry.ts';
 
 /**
  * What a call needs to know about the object it targets. Handles implement it. `initSent` flips to
@@ -28,7 +29,7 @@ export interface ClientOptions {
   token?: string;
   /** Extra TLS options for `skeins://` (e.g. `{ ca }` for a private certificate authority). */
   tls?: tls.ConnectionOptions;
-  /** Builds the value a decoded object reference becomes (a live handle). */
+  /** Builds the value a decoded object reference becomes; default: a live handle on this client. */
   refs?: (type: string, key: string, client: Client) => unknown;
   /** Receives notices about the connection the node could not attach to a call. */
   onNotice?: (err: SkeinError) => void;
@@ -47,6 +48,16 @@ export class Client {
 
   constructor(private readonly opts: ClientOptions) {
     this.endpoints = parseEndpoints(opts.url);
+  }
+
+  /** The address this client was given (one or more seeds). */
+  get url(): string {
+    return this.opts.url;
+  }
+
+  /** The token this client presents, if any. */
+  get token(): string | undefined {
+    return this.opts.token;
   }
 
   /** Opens the connection now rather than at the first call; rejects if the handshake fails. */
@@ -103,7 +114,7 @@ export class Client {
         endpoints: [...this.endpoints],
         token: this.opts.token,
         tls: this.opts.tls,
-        refs: (type, key) => (this.opts.refs ? this.opts.refs(type, key, this) : { type, key }),
+        refs: (type, key) => (this.opts.refs ?? handleFor)(type, key, this),
         onNotice: this.opts.onNotice ?? (() => undefined),
       });
     }

@@ -1,14 +1,15 @@
 import { SkeinError } from './skein-error.ts';
 
 /**
- * A method of a shared object threw on the node. `remoteName` and `message` are the original
- * error's; `remoteStack` is its stack on the node when one was available. The object keeps the
- * state it had before the call.
+ * Code that ran elsewhere threw: a method of a shared object on its node (the object keeps the
+ * state it had before the call), or a cloud thread (its side effects up to the throw stand).
+ * `remoteName` and `message` are the original error's; `remoteStack` is its stack where it was
+ * thrown, when one was available.
  */
 export class RemoteError extends SkeinError {
-  /** The `name` of the error thrown on the node (e.g. `RangeError`, `BrokenBarrierError`). */
+  /** The `name` of the error thrown remotely (e.g. `RangeError`, `BrokenBarrierError`). */
   readonly remoteName: string;
-  /** The stack of the error on the node, if it had one. */
+  /** The stack of the error where it was thrown, if it had one. */
   readonly remoteStack: string | undefined;
 
   constructor(remoteName: string, message: string, remoteStack?: string) {

@@ -1,9 +1,8 @@
-import type { Client } from '../client/client.ts';
 import { ObjectRef } from '../protocol/codec.ts';
-import type { SharedObject } from './shared-object.ts';
+import type { Client } from './client.ts';
 
 /** A handle class as the registry needs it: constructible from an object key alone. */
-export type HandleClass = new (key: { key: string; client?: Client }) => SharedObject;
+export type HandleClass = new (key: { key: string; client?: Client }) => ObjectRef & { initSent: boolean };
 
 const classes = new Map<string, HandleClass>();
 
@@ -13,14 +12,15 @@ export function registerHandle(type: string, cls: HandleClass): void {
 }
 
 /**
- * The live handle for a reference that arrived from the DSO, bound to the client it came through.
+ * The live handle for a reference that arrived from the DSO or in a thread's argument or result,
+ * bound to `client` (the default client when undefined).
  * Its init args are unknown, so it assumes the object exists. A type this process has no handle
  * class for stays an {@link ObjectRef}, which still travels as a reference.
  */
-export function handleFor(type: string, key: string, client: Client): unknown {
+export function handleFor(type: string, key: string, client: Client | undefined): unknown {
   const cls = classes.get(type);
   if (!cls) return new ObjectRef(type, key);
-  const handle = new cls({ key, client });
+  const handle = new cls(client ? { key, client } : { key });
   handle.initSent = true;
   return handle;
 }

@@ -1,0 +1,128 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { inspect, parseArgs } from 'node:util';
+import { Client } from '../client/client.ts';
+import { setDefaultClient } from '../client/default-client.ts';
+import { RemoteError } from '../errors/remote-error.ts';
+import type { BackendName } from '../runtime/backend.ts';
+import { configureRuntime, onThreadCounts, shutdownRuntime } from '../runtime/runtime.ts';
+import { startNode, type DsoNode } from '../server/node.ts';
+import { UsageError } from './usage-error.ts';
+
+/** Help text of `skein run`. */
+export const RUN_USAGE = `skein run <entry.ts> [options]   run an app: its default export is main
+
+  --backend B          where threads run: local (worker threads, default) or process
+  --workers N          workers: threads for local (default: cores), processes for process (default 64)
+  --timeout-ms N       process backend: kill a thread running longer than this
+  --dso URL            use this DSO (default: SKEIN_DSO, else an embedded node in this process)
+  --token T            DSO token (default: SKEIN_TOKEN)`;
+
+const BACKENDS: readonly BackendName[] = ['local', 'process'];
+
+/**
+ * `skein run`: points the default client at a DSO (an embedded node when none is given), picks the
+ * thread backend, imports the entry (TypeScript runs directly), calls its default export and
+ * prints what it returns. A failed thread exits 1 with the thread's remote stack.
+ */
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      backend: { type: 'string' },
+      workers: { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      dso: { type: 'string' },
+      token: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  const [entry, ...extra] = positionals;
+  if (!entry) throw new UsageError('skein run needs an entry file, e.g. skein run examples/montecarlo.ts');
+  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+  const path = resolve(entry);
+  if (!existsSync(path)) throw new UsageError(`entry file not found: ${entry}`);
+  const backend = (values.backend ?? 'local') as BackendName;
+  if (!BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${backend}'`);
+  const workers = positiveInt(values.workers, 'workers');
+  const timeoutMs = positiveInt(values['timeout-ms'], 'timeout-ms');
+
+  let node: DsoNode | undefined;
+  let url = values.dso ?? process.env.SKEIN_DSO;
+  const token = values.token ?? process.env.SKEIN_TOKEN;
+  if (!url) {
+    node = await startNode({ logLevel: 'warn' });
+    url = node.url;
+  }
+  // Children (process backend) and worker threads inherit the DSO through the environment.
+  process.env.SKEIN_DSO = url;
+  if (token) process.env.SKEIN_TOKEN = token;
+  const client = new Client({ url, ...(token ? { token } : {}) });
+  setDefaultClient(client);
+  configureRuntime({ backend, ...(workers ? { workers } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
+  const stopProgress = process.stderr.isTTY ? showProgress() : () => undefined;
+  try {
+    const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    if (typeof mod.default !== 'function') {
+      throw new UsageError(`${entry} has no default export function; export default async function main() { ... }`);
+    }
+    const result = await (mod.default as () => unknown)();
+    stopProgress();
+    if (result !== undefined) {
+      process.stdout.write(`${typeof result === 'string' ? result : inspect(result, { depth: 6, colors: process.stdout.isTTY })}\n`);
+    }
+    return 0;
+  } catch (err) {
+    stopProgress();
+    if (err instanceof UsageError) throw err;
+    reportFailure(err);
+    return 1;
+  } finally {
+    await shutdownRuntime();
+    await client.close();
+    setDefaultClient(undefined);
+    await node?.close();
+  }
+}
+
+function reportFailure(err: unknown): void {
+  if (err instanceof RemoteError) {
+    process.stderr.write(`skein run: a thread failed: ${err.remoteName}: ${err.message}\n`);
+    if (err.remoteStack) process.stderr.write(`remote stack:\n${err.remoteStack}\n`);
+    return;
+  }
+  const e = err as Error;
+  process.stderr.write(`skein run: ${e?.name ?? 'Error'}: ${e?.message ?? String(err)}\n${e?.stack ?? ''}\n`);
+}
+
+/** A one-line progress display on stderr (TTY only): threads done / spawned. */
+function showProgress(): () => void {
+  let last = '';
+  let pending: NodeJS.Timeout | undefined;
+  let latest = { spawned: 0, done: 0, failed: 0 };
+  const draw = (): void => {
+    pending = undefined;
+    const line = `threads: ${latest.done + latest.failed}/${latest.spawned} done${latest.failed ? `, ${latest.failed} failed` : ''}`;
+    if (line !== last) process.stderr.write(`\r${line}\x1b[K`);
+    last = line;
+  };
+  const off = onThreadCounts((c) => {
+    latest = { ...c };
+    pending ??= setTimeout(draw, 100);
+    pending.unref();
+  });
+  return () => {
+    off();
+    if (pending) clearTimeout(pending);
+    if (last) process.stderr.write('\r\x1b[K');
+  };
+}
+
+function positiveInt(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got '${raw}'`);
+  return n;
+}

@@ -1,0 +1,15 @@
+import { runInvocation } from '../worker-handler.ts';
+
+/** A request from the process backend: run `envelope`, answer with the same `id`. */
+interface Job {
+  id: number;
+  envelope: Uint8Array;
+}
+
+process.on('message', (job: Job) => {
+  void runInvocation(job.envelope).then((outcome) => process.send!({ id: job.id, outcome }));
+});
+
+// The backend's process is gone (it exited without closing us): no outcome can be delivered, and
+// a timer a thread left behind must not keep this worker alive as an orphan.
+process.on('disconnect', () => process.exit(0));

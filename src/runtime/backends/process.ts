@@ -1,0 +1,126 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { TimeoutError } from '../../errors/timeout-error.ts';
+import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
+import type { Backend, BackendOptions } from '../backend.ts';
+
+interface Job {
+  id: number;
+  envelope: Uint8Array;
+  threadId: string;
+  resolve(outcome: Uint8Array): void;
+  reject(err: Error): void;
+}
+
+interface Proc {
+  child: ChildProcess;
+  job: Job | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+const ENTRY = fileURLToPath(new URL('./process-worker.js', import.meta.url));
+
+/** Default concurrency limit of the process backend, like a FaaS account's. */
+export const DEFAULT_PROCESS_CONCURRENCY = 64;
+
+/**
+ * Runs each cloud thread in a child process, one thread per process at a time, like a FaaS
+ * container. Processes start on demand (cold), are reused when idle (warm), and at most `workers`
+ * run at once; further threads queue. With `timeoutMs`, an invocation that runs longer is killed
+ * and its thread fails with {@link TimeoutError}. A process that dies fails its thread with
+ * {@link WorkerCrashedError} and is replaced on demand; other threads go on.
+ */
+export class ProcessBackend implements Backend {
+  readonly name = 'process';
+  private readonly limit: number;
+  private readonly timeoutMs: number | undefined;
+  private readonly idle: Proc[] = [];
+  private readonly procs = new Set<Proc>();
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closing = false;
+  private drained: (() => void) | undefined;
+
+  constructor(opts: BackendOptions = {}) {
+    this.limit = opts.workers ?? DEFAULT_PROCESS_CONCURRENCY;
+    if (!Number.isInteger(this.limit) || this.limit < 1) throw new RangeError('workers must be an integer >= 1');
+    if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0)) throw new RangeError('timeoutMs must be > 0');
+    this.timeoutMs = opts.timeoutMs;
+  }
+
+  invoke(envelope: Uint8Array, threadId: string): Promise<Uint8Array> {
+    if (this.closing) return Promise.reject(new WorkerCrashedError('the process backend is shut down'));
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, envelope, threadId, resolve, reject });
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.busy() > 0 || this.queue.length > 0) await new Promise<void>((r) => (this.drained = r));
+    for (const p of this.procs) p.child.kill();
+    this.procs.clear();
+    this.idle.length = 0;
+  }
+
+  private busy(): number {
+    return this.procs.size - this.idle.length;
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && (this.idle.length > 0 || this.procs.size < this.limit)) {
+      const proc = this.idle.pop() ?? this.spawn();
+      this.start(proc, this.queue.shift()!);
+    }
+    if (this.closing && this.queue.length === 0 && this.busy() === 0) this.drained?.();
+  }
+
+  private start(proc: Proc, job: Job): void {
+    proc.job = job;
+    proc.child.ref();
+    (proc.child.channel as { ref?: () => void } | undefined)?.ref?.();
+    proc.child.send({ id: job.id, envelope: job.envelope });
+    if (this.timeoutMs !== undefined) {
+      const ms = this.timeoutMs;
+      proc.timer = setTimeout(() => {
+        proc.job = undefined;
+        job.reject(new TimeoutError(`thread ${job.threadId} ran longer than ${ms} ms; its process was killed`));
+        proc.child.kill('SIGKILL');
+      }, ms);
+    }
+  }
+
+  private spawn(): Proc {
+    const child = fork(ENTRY, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const proc: Proc = { child, job: undefined, timer: undefined };
+    this.procs.add(proc);
+    child.on('message', (msg: { id?: number; outcome?: Uint8Array }) => {
+      const job = proc.job;
+      if (msg.id === undefined || !job || job.id !== msg.id) return;
+      if (proc.timer) clearTimeout(proc.timer);
+      proc.job = undefined;
+      proc.timer = undefined;
+      this.idle.push(proc);
+      child.unref();
+      (child.channel as { unref?: () => void } | undefined)?.unref?.();
+      job.resolve(msg.outcome!);
+      this.pump();
+    });
+    child.on('exit', (code, signal) => {
+      if (proc.timer) clearTimeout(proc.timer);
+      this.procs.delete(proc);
+      const i = this.idle.indexOf(proc);
+      if (i >= 0) this.idle.splice(i, 1);
+      const job = proc.job;
+      proc.job = undefined;
+      if (job) {
+        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        job.reject(new WorkerCrashedError(`the process running thread ${job.threadId} (pid ${child.pid}) ${how}`));
+      }
+      this.pump();
+    });
+    child.on('error', () => undefined);
+    return proc;
+  }
+}

@@ -1,0 +1,72 @@
+import { decode, encode, type RefFactory } from '../protocol/codec.ts';
+
+/**
+ * What a backend carries to a worker to run one cloud thread. `module` is the file URL of the
+ * module to import first (where the task is defined, or the CloudPool worker file); `task` names a
+ * registered task, `export` an export of `module` (piscina-style). `block` asks the worker to run
+ * the task once for every index in `[from, to)` (parallelFor).
+ */
+export interface Envelope {
+  readonly v: 1;
+  readonly threadId: string;
+  readonly module: string;
+  readonly task?: string;
+  readonly export?: string;
+  readonly arg: unknown;
+  readonly block?: readonly [from: number, to: number];
+  /** DSO the thread's default client connects to, and its token. */
+  readonly dso?: string;
+  readonly token?: string;
+}
+
+/** A thread's outcome as it travels back: a value, or the error it threw. */
+export type Outcome =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly name: string; readonly message: string; readonly stack: string; readonly code?: string };
+
+/** Envelope version understood by this runtime. */
+export const ENVELOPE_VERSION = 1;
+
+/**
+ * An envelope as a worker first reads it: the argument is still encoded. Handles in it can only
+ * become live once the module that registers their classes has been imported, so the worker
+ * imports `module` first and then calls {@link decodeArg}.
+ */
+export interface ReceivedEnvelope extends Omit<Envelope, 'arg'> {
+  readonly arg: Uint8Array;
+}
+
+/** Encodes an envelope for a backend; the argument is encoded apart, inside it. */
+export function encodeEnvelope(env: Envelope): Uint8Array {
+  return encode({ ...env, arg: encode(env.arg) });
+}
+
+/** Decodes an envelope, leaving its argument encoded. */
+export function decodeEnvelope(bytes: Uint8Array): ReceivedEnvelope {
+  const env = decode(bytes) as ReceivedEnvelope;
+  if (
+    env === null ||
+    typeof env !== 'object' ||
+    env.v !== ENVELOPE_VERSION ||
+    typeof env.module !== 'string' ||
+    !(env.arg instanceof Uint8Array)
+  ) {
+    throw new TypeError('not a Skein invocation envelope (or one of another version)');
+  }
+  return env;
+}
+
+/** Decodes an envelope's argument; handles in it become live through `refs`. */
+export function decodeArg(env: ReceivedEnvelope, refs?: RefFactory): unknown {
+  return decode(env.arg, refs);
+}
+
+/** Encodes an outcome. */
+export function encodeOutcome(outcome: Outcome): Uint8Array {
+  return encode(outcome);
+}
+
+/** Decodes an outcome; handles in the value become live through `refs`. */
+export function decodeOutcome(bytes: Uint8Array, refs?: RefFactory): Outcome {
+  return decode(bytes, refs) as Outcome;
+}

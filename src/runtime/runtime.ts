@@ -1,0 +1,75 @@
+import type { Backend, BackendName, BackendOptions } from './backend.ts';
+import { LocalBackend } from './backends/local.ts';
+import { ProcessBackend } from './backends/process.ts';
+
+/** Where threads that name no executor run. */
+export interface RuntimeOptions extends BackendOptions {
+  /** A built-in backend by name, or any {@link Backend}. Default `local`. */
+  backend?: BackendName | Backend;
+}
+
+/** Creates a built-in backend, or passes a custom one through. */
+export function createBackend(opts: RuntimeOptions = {}): Backend {
+  const b = opts.backend ?? 'local';
+  if (typeof b !== 'string') return b;
+  const { workers, timeoutMs } = opts;
+  const common = { ...(workers !== undefined ? { workers } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
+  switch (b) {
+    case 'local':
+      return new LocalBackend(common);
+    case 'process':
+      return new ProcessBackend(common);
+    default:
+      throw new TypeError(`unknown backend '${String(b)}'; built-in backends: local, process`);
+  }
+}
+
+let current: Backend | undefined;
+let configured: RuntimeOptions = {};
+
+/**
+ * Chooses the backend for threads spawned with `task.spawn`, `task.run` and `CloudThread`
+ * (`skein run` calls this from its flags). Takes effect for the next spawn; a backend already
+ * started is shut down once its threads finish.
+ */
+export function configureRuntime(opts: RuntimeOptions): void {
+  const old = current;
+  current = undefined;
+  configured = { ...opts };
+  void old?.close();
+}
+
+/** The backend of the process-wide runtime, started on first use. */
+export function runtimeBackend(): Backend {
+  current ??= createBackend(configured);
+  return current;
+}
+
+/** Waits for running threads, then stops the runtime's workers. */
+export async function shutdownRuntime(): Promise<void> {
+  const b = current;
+  current = undefined;
+  await b?.close();
+}
+
+/** Counts of threads for progress displays. */
+export interface ThreadCounts {
+  spawned: number;
+  done: number;
+  failed: number;
+}
+
+const counts: ThreadCounts = { spawned: 0, done: 0, failed: 0 };
+const listeners = new Set<(c: Readonly<ThreadCounts>) => void>();
+
+/** Subscribes to thread counts (called on every spawn and finish); returns the unsubscribe. */
+export function onThreadCounts(listener: (c: Readonly<ThreadCounts>) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** @internal Records a spawn or a finish. */
+export function countThread(event: 'spawned' | 'done' | 'failed'): void {
+  counts[event]++;
+  for (const l of listeners) l(counts);
+}

@@ -1,0 +1,90 @@
+import { setDefaultClient } from '../client/default-client.ts';
+import { handleFor } from '../client/handle-registry.ts';
+import { Client } from '../client/client.ts';
+import { decodeArg, decodeEnvelope, encodeOutcome, type Outcome, type ReceivedEnvelope } from './envelope.ts';
+import { checkSerializable } from './serializable.ts';
+import { findTask } from './task-registry.ts';
+
+let bound: { dso: string; token: string | undefined; client: Client } | undefined;
+
+/** Points the default client of this worker at the envelope's DSO (reused across invocations). */
+function bindDefaultClient(env: ReceivedEnvelope): void {
+  if (!env.dso) return;
+  if (bound && bound.dso === env.dso && bound.token === env.token) return;
+  void bound?.client.close();
+  const client = new Client({ url: env.dso, ...(env.token ? { token: env.token } : {}) });
+  bound = { dso: env.dso, token: env.token, client };
+  setDefaultClient(client);
+}
+
+// import() goes through the loader (and tsx's hooks) even for a cached module: remember them.
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+
+function load(url: string): Promise<Record<string, unknown>> {
+  let mod = modules.get(url);
+  if (!mod) {
+    mod = import(url) as Promise<Record<string, unknown>>;
+    modules.set(url, mod);
+    mod.catch(() => modules.delete(url));
+  }
+  return mod;
+}
+
+/** Finds the function an envelope names, importing its module first. */
+async function resolveFunction(env: ReceivedEnvelope): Promise<(arg: unknown) => unknown> {
+  const mod = await load(env.module);
+  if (env.task !== undefined) {
+    const def = findTask(env.task);
+    if (!def) {
+      throw new Error(
+        `task '${env.task}' is not defined in ${env.module} or the modules it imports; define tasks at the top level of a module the entry imports`,
+      );
+    }
+    return def.fn;
+  }
+  const name = env.export ?? 'default';
+  const fallback = mod.default as Record<string, unknown> | ((arg: unknown) => unknown) | undefined;
+  const fn = mod[name] ?? (name !== 'default' && fallback && typeof fallback === 'object' ? fallback[name] : undefined);
+  if (typeof fn !== 'function') throw new Error(`${env.module} has no exported function '${name}'`);
+  return fn as (arg: unknown) => unknown;
+}
+
+/**
+ * Runs one invocation in this worker: decodes the envelope, binds the default client to the
+ * envelope's DSO, imports the module, decodes the argument (after the import, so handles of the
+ * types that module registers become live handles on the worker's default client), runs the task
+ * (or each index of its block), and encodes the outcome. Never rejects: any failure, the task's or
+ * the envelope's, is an outcome.
+ */
+export async function runInvocation(bytes: Uint8Array): Promise<Uint8Array> {
+  let outcome: Outcome;
+  try {
+    const env = decodeEnvelope(bytes);
+    bindDefaultClient(env);
+    const fn = await resolveFunction(env);
+    const arg = decodeArg(env, (type, key) => handleFor(type, key, undefined));
+    let value: unknown = null;
+    if (env.block) {
+      for (let i = env.block[0]; i < env.block[1]; i++) await fn(i);
+    } else {
+      value = await fn(arg);
+    }
+    checkSerializable(value, 'result');
+    outcome = { ok: true, value: value === undefined ? null : value };
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    const code = (e as { code?: unknown }).code;
+    outcome = {
+      ok: false,
+      name: e.name,
+      message: e.message,
+      stack: e.stack ?? `${e.name}: ${e.message}`,
+      ...(typeof code === 'string' ? { code } : {}),
+    };
+  }
+  try {
+    return encodeOutcome(outcome);
+  } catch (err) {
+    return encodeOutcome({ ok: false, name: 'SerializationError', message: `the result cannot be sent: ${(err as Error).message}`, stack: '' });
+  }
+}

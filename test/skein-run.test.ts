@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { after, test } from 'node:test';
+import { skein } from './support/node.ts';
+
+const running = new Set<ChildProcess>();
+after(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** Runs `skein run ...args` to its end, with no DSO configured (so it embeds one). */
+async function skeinRun(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = skein(['run', ...args], { SKEIN_DSO: undefined, SKEIN_TOKEN: undefined, ...env });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const [code] = (await once(child, 'close')) as [number | null];
+  running.delete(child);
+  return { code, stdout, stderr };
+}
+
+const MONTE_CARLO = { SAMPLES: '2e6', THREADS: '2' };
+
+function assertPi(stdout: string): void {
+  const m = stdout.match(/^pi ~ (\d+\.\d+) .* on 2 threads/m);
+  assert.ok(m, `no pi line in: ${stdout}`);
+  assert.ok(Math.abs(Number(m[1]) - Math.PI) < 0.05, `pi ~ ${m[1]}`);
+}
+
+test('skein run examples/montecarlo.ts prints pi and exits 0, its threads on worker threads', { timeout: 30_000 }, async () => {
+  const [montecarlo, where] = await Promise.all([
+    skeinRun(['examples/montecarlo.ts'], MONTE_CARLO),
+    skeinRun(['test/fixtures/where-app.ts']),
+  ]);
+  assert.equal(montecarlo.code, 0, montecarlo.stderr);
+  assertPi(montecarlo.stdout);
+  assert.equal(where.code, 0, where.stderr);
+  const ran = JSON.parse(where.stdout) as { main: number; thread: { pid: number; isMainThread: boolean } };
+  assert.deepEqual(ran.thread, { pid: ran.main, isMainThread: false });
+});
+
+test('skein run --backend process runs the threads in child processes', { timeout: 30_000 }, async () => {
+  const [montecarlo, where] = await Promise.all([
+    skeinRun(['examples/montecarlo.ts', '--backend', 'process'], MONTE_CARLO),
+    skeinRun(['--backend', 'process', 'test/fixtures/where-app.ts']),
+  ]);
+  assert.equal(montecarlo.code, 0, montecarlo.stderr);
+  assertPi(montecarlo.stdout);
+  assert.equal(where.code, 0, where.stderr);
+  const ran = JSON.parse(where.stdout) as { main: number; thread: { pid: number; isMainThread: boolean } };
+  assert.notEqual(ran.thread.pid, ran.main);
+  assert.equal(ran.thread.isMainThread, true);
+});
+
+test('an app whose thread throws exits 1 and prints the remote stack', { timeout: 30_000 }, async () => {
+  const { code, stderr } = await skeinRun(['test/fixtures/failing-app.ts']);
+  assert.equal(code, 1, stderr);
+  assert.match(stderr, /a thread failed: RangeError: bad sample size -1/);
+  assert.match(stderr, /remote stack:\nRangeError: bad sample size -1\n\s+at .*fixtures\/failing-app\.ts/);
+});
+
+test('an entry that cannot run exits 2 with a usage error: no default export, or no such file', { timeout: 30_000 }, async () => {
+  const [noMain, missing] = await Promise.all([
+    skeinRun(['test/fixtures/no-main-app.ts']),
+    skeinRun(['test/fixtures/not-there.ts']),
+  ]);
+  assert.equal(noMain.code, 2, noMain.stderr);
+  assert.match(noMain.stderr, /no-main-app\.ts has no default export function; export default async function main/);
+  assert.equal(missing.code, 2, missing.stderr);
+  assert.match(missing.stderr, /entry file not found: test\/fixtures\/not-there\.ts/);
+});
