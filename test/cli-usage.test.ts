@@ -26,6 +26,10 @@ const usageErrors: Array<[string[], RegExp]> = [
   [['dso', '--log-level', 'loud'], /--log-level must be one of .*silent, got 'loud'/],
   [['dso', '--tls-cert', 'c.pem'], /--tls-cert and --tls-key go together/],
   [['dso', '--tls-cert', 'no/such.pem', '--tls-key', 'no/such.key'], /--tls-cert: cannot read no\/such\.pem/],
+  [['run'], /skein run needs an entry file/],
+  [['run', 'examples/montecarlo.ts', '--backend', 'lambda'], /--backend must be one of local, process, got 'lambda'/],
+  [['run', 'examples/montecarlo.ts', '--workers', '0'], /--workers must be a positive integer, got '0'/],
+  [['run', 'examples/montecarlo.ts', '--timeout-ms', '100'], /--timeout-ms needs --backend process/],
 ];
 
 test('usage errors exit with 2, a one-line reason and the usage on stderr', { concurrency: true }, async (t) => {

@@ -72,3 +72,26 @@ test('an entry that cannot run exits 2 with a usage error: no default export, or
   assert.equal(missing.code, 2, missing.stderr);
   assert.match(missing.stderr, /entry file not found: test\/fixtures\/not-there\.ts/);
 });
+
+test('on a terminal, skein run shows threads done / spawned and clears the line at the end', { timeout: 30_000 }, async (t) => {
+  const { spawnSync } = await import('node:child_process');
+  if (spawnSync('script', ['--version']).error) {
+    t.skip('util-linux script (to give the run a terminal) is not installed');
+    return;
+  }
+  // script(1) runs the command on a pseudo-terminal, so stderr.isTTY is true as for a person.
+  const child = (await import('node:child_process')).spawn(
+    'script',
+    ['-qec', `${JSON.stringify(process.execPath)} bin/skein.js run examples/montecarlo.ts`, '/dev/null'],
+    { env: { ...process.env, ...MONTE_CARLO, SKEIN_DSO: '', SKEIN_TOKEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  running.add(child);
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const [code] = (await once(child, 'close')) as [number | null];
+  running.delete(child);
+  assert.equal(code, 0, out);
+  assert.match(out, /\rthreads: 0\/1 done\x1b\[K/);
+  assert.match(out, /\r\x1b\[Kpi ~ /);
+  assertPi(out.slice(out.lastIndexOf('\x1b[K') + 3).replace(/\r/g, ''));
+});

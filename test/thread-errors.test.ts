@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CloudPool, configureRuntime, RemoteError, shutdownRuntime } from '../src/index.ts';
-import { defineLate, overQuota } from './fixtures/failing-tasks.ts';
+import { defineLate, overQuota, waitsTooLong } from './fixtures/failing-tasks.ts';
 import { misplaced } from './fixtures/misplaced-task.ts';
 import { BACKENDS, threadsNode } from './support/threads.ts';
 import type { TestNode } from './support/node.ts';
@@ -26,6 +26,15 @@ for (const backend of BACKENDS) {
       assert.equal(err.message, 'quota of 7 exceeded');
       assert.match(err.remoteStack ?? '', /^QuotaExceeded: quota of 7 exceeded/);
       assert.match(err.remoteStack ?? '', /fixtures\/failing-tasks\.ts/);
+    });
+
+    test("a thread's error code reaches the caller as remoteCode", async () => {
+      await assert.rejects(waitsTooLong.run(`never-open-${backend}`), (err: unknown) => {
+        assert.ok(err instanceof RemoteError);
+        assert.equal(err.remoteName, 'TimeoutError');
+        assert.equal(err.remoteCode, 'ETIMEOUT');
+        return true;
+      });
     });
 
     test('a task its module does not define is reported by name and module', async () => {

@@ -48,6 +48,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${backend}'`);
   const workers = positiveInt(values.workers, 'workers');
   const timeoutMs = positiveInt(values['timeout-ms'], 'timeout-ms');
+  if (timeoutMs !== undefined && backend !== 'process') {
+    throw new UsageError('--timeout-ms needs --backend process (a worker thread cannot be stopped alone)');
+  }
 
   let node: DsoNode | undefined;
   let url = values.dso ?? process.env.SKEIN_DSO;
@@ -97,21 +100,28 @@ function reportFailure(err: unknown): void {
   process.stderr.write(`skein run: ${e?.name ?? 'Error'}: ${e?.message ?? String(err)}\n${e?.stack ?? ''}\n`);
 }
 
-/** A one-line progress display on stderr (TTY only): threads done / spawned. */
+/**
+ * A one-line progress display on stderr (TTY only): threads done / spawned. Draws at once on the
+ * first change, then at most every 100 ms.
+ */
 function showProgress(): () => void {
   let last = '';
   let pending: NodeJS.Timeout | undefined;
+  let drawnAt = 0;
   let latest = { spawned: 0, done: 0, failed: 0 };
   const draw = (): void => {
     pending = undefined;
+    drawnAt = Date.now();
     const line = `threads: ${latest.done + latest.failed}/${latest.spawned} done${latest.failed ? `, ${latest.failed} failed` : ''}`;
     if (line !== last) process.stderr.write(`\r${line}\x1b[K`);
     last = line;
   };
   const off = onThreadCounts((c) => {
     latest = { ...c };
-    pending ??= setTimeout(draw, 100);
-    pending.unref();
+    if (pending) return;
+    const wait = drawnAt + 100 - Date.now();
+    if (wait <= 0) draw();
+    else (pending = setTimeout(draw, wait)).unref();
   });
   return () => {
     off();

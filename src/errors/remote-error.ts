@@ -11,10 +11,16 @@ export class RemoteError extends SkeinError {
   readonly remoteName: string;
   /** The stack of the error where it was thrown, if it had one. */
   readonly remoteStack: string | undefined;
+  /**
+   * The `code` of the error thrown remotely, when it had a string one: e.g. `ETIMEOUT` for a
+   * thread whose own DSO call timed out.
+   */
+  readonly remoteCode: string | undefined;
 
-  constructor(remoteName: string, message: string, remoteStack?: string) {
+  constructor(remoteName: string, message: string, remoteStack?: string, remoteCode?: string) {
     super('EREMOTE', message);
     this.remoteName = remoteName;
     this.remoteStack = remoteStack;
+    this.remoteCode = remoteCode;
   }
 }

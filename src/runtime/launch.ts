@@ -59,7 +59,7 @@ async function attempt(backend: Backend, bytes: Uint8Array, threadId: string, re
         handleFor(type, key, undefined),
       );
       if (outcome.ok) return outcome.value;
-      throw new RemoteError(outcome.name, outcome.message, outcome.stack);
+      throw new RemoteError(outcome.name, outcome.message, outcome.stack, outcome.code);
     } catch (err) {
       if (left <= 0 || !(err instanceof SkeinError)) throw err;
     }

@@ -16,6 +16,7 @@ export function createBackend(opts: RuntimeOptions = {}): Backend {
   const common = { ...(workers !== undefined ? { workers } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
   switch (b) {
     case 'local':
+      if (timeoutMs !== undefined) throw new TypeError('timeoutMs needs the process backend; a worker thread cannot be stopped alone');
       return new LocalBackend(common);
     case 'process':
       return new ProcessBackend(common);

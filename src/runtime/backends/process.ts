@@ -39,7 +39,8 @@ export class ProcessBackend implements Backend {
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closing = false;
-  private drained: (() => void) | undefined;
+  private drained: Promise<void> | undefined;
+  private onDrained: (() => void) | undefined;
 
   constructor(opts: BackendOptions = {}) {
     this.limit = opts.workers ?? DEFAULT_PROCESS_CONCURRENCY;
@@ -58,7 +59,10 @@ export class ProcessBackend implements Backend {
 
   async close(): Promise<void> {
     this.closing = true;
-    if (this.busy() > 0 || this.queue.length > 0) await new Promise<void>((r) => (this.drained = r));
+    if (this.busy() > 0 || this.queue.length > 0) {
+      this.drained ??= new Promise<void>((r) => (this.onDrained = r));
+      await this.drained;
+    }
     for (const p of this.procs) p.child.kill();
     this.procs.clear();
     this.idle.length = 0;
@@ -73,7 +77,7 @@ export class ProcessBackend implements Backend {
       const proc = this.idle.pop() ?? this.spawn();
       this.start(proc, this.queue.shift()!);
     }
-    if (this.closing && this.queue.length === 0 && this.busy() === 0) this.drained?.();
+    if (this.closing && this.queue.length === 0 && this.busy() === 0) this.onDrained?.();
   }
 
   private start(proc: Proc, job: Job): void {
