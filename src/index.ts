@@ -38,3 +38,6 @@ export { ServerlessExecutor, type ParallelForOptions } from './api/serverless-ex
 export { CloudPool, type CloudPoolOptions, type RunOptions } from './api/cloud-pool.ts';
 export { configureRuntime, shutdownRuntime, onThreadCounts, type RuntimeOptions, type ThreadCounts } from './runtime/runtime.ts';
 export type { Backend, BackendName, BackendOptions } from './runtime/backend.ts';
+export { sharedClass, type SharedClass, type SharedHandle, type RemoteMethods } from './api/shared-class.ts';
+export { blockUntil, callState, onCancel } from './objects/monitor.ts';
+export type { UserTypeOptions } from './objects/user-types.ts';

@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Level } from 'pino';
+import { registeredUserTypes } from '../objects/user-types.ts';
 import { startNode } from '../server/node.ts';
 import { createLogger } from '../server/logger.ts';
 import { DEFAULT_PORT } from '../client/endpoint.ts';
@@ -20,6 +23,7 @@ export const DSO_USAGE = `skein dso [options]      run a DSO node until SIGINT/S
   --tls-key FILE       PEM private key for --tls-cert
   --max-frame-bytes N  largest frame accepted (default 16777216, at least ${MIN_MAX_FRAME_BYTES})
   --log-level L        ${LOG_LEVELS.join('|')} (default info)
+  --objects MODULE     load the shared classes (sharedClass) a module defines; repeatable
   --help               print this help`;
 
 /**
@@ -37,6 +41,7 @@ export async function dsoCommand(argv: string[]): Promise<number> {
       'tls-key': { type: 'string' },
       'max-frame-bytes': { type: 'string' },
       'log-level': { type: 'string' },
+      objects: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -61,6 +66,9 @@ export async function dsoCommand(argv: string[]): Promise<number> {
     ? { cert: readPem(values['tls-cert'], 'tls-cert'), key: readPem(values['tls-key']!, 'tls-key') }
     : undefined;
   const logger = createLogger(logLevel as Level | 'silent' | undefined, 'info');
+  for (const module of values.objects ?? []) await loadObjects(module);
+  const objects = registeredUserTypes();
+  if (objects.length > 0) logger.info({ types: objects.map((t) => t.name) }, 'shared classes loaded');
   const token = values.token ?? process.env.SKEIN_TOKEN;
   const node = await startNode({
     port,
@@ -68,6 +76,7 @@ export async function dsoCommand(argv: string[]): Promise<number> {
     ...(token ? { token } : {}),
     ...(maxFrameBytes !== undefined ? { maxFrameBytes } : {}),
     ...(tls ? { tls } : {}),
+    objects,
     logger,
   });
   process.stdout.write(`skein dso listening on ${node.url}\n`);
@@ -95,6 +104,21 @@ function intOption(raw: string | undefined, name: string): number | undefined {
     throw new UsageError(`--${name} must be a non-negative integer, got '${raw}'`);
   }
   return n;
+}
+
+/** Imports a module of shared classes; a missing one is a usage error, a failing one reports why. */
+async function loadObjects(module: string): Promise<void> {
+  const path = resolve(module);
+  if (!existsSync(path)) throw new UsageError(`--objects: no such module ${module}`);
+  const before = registeredUserTypes().length;
+  try {
+    await import(pathToFileURL(path).href);
+  } catch (err) {
+    throw new Error(`--objects ${module} failed to load: ${(err as Error).message}`, { cause: err });
+  }
+  if (registeredUserTypes().length === before) {
+    throw new UsageError(`--objects ${module} registers no shared class (define them with sharedClass at its top level)`);
+  }
 }
 
 function readPem(path: string, name: string): Buffer {

@@ -56,7 +56,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   let url = values.dso ?? process.env.SKEIN_DSO;
   const token = values.token ?? process.env.SKEIN_TOKEN;
   if (!url) {
-    node = await startNode({ logLevel: 'warn' });
+    node = await startNode({ logLevel: 'warn', objects: 'registered' });
     url = node.url;
   }
   // Children (process backend) and worker threads inherit the DSO through the environment.

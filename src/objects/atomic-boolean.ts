@@ -40,5 +40,5 @@ export const AtomicBooleanType = defineType(
     getAndSet: { arity: [1, 1] },
     compareAndSet: { arity: [2, 2] },
   },
-  [0, 1],
+  { initArity: [0, 1], atomic: true },
 );

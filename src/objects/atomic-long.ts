@@ -69,5 +69,5 @@ export const AtomicLongType = defineType(
     getAndAdd: { arity: [1, 1] },
     compareAndSet: { arity: [2, 2] },
   },
-  [0, 1],
+  { initArity: [0, 1], atomic: true },
 );

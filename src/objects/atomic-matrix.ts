@@ -93,5 +93,5 @@ export const AtomicMatrixType = defineType(
     addRow: { arity: [2, 2] },
     toArray: { readonly: true, arity: [0, 0] },
   },
-  [2, 2],
+  { initArity: [2, 2], atomic: true },
 );

@@ -32,5 +32,5 @@ export const CountDownLatchType = defineType(
     await: { readonly: true, arity: [0, 0] },
     getCount: { readonly: true, arity: [0, 0] },
   },
-  [1, 1],
+  { initArity: [1, 1], atomic: true },
 );

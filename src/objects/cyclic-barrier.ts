@@ -76,5 +76,5 @@ export const CyclicBarrierType = defineType(
     waiting: { readonly: true, arity: [0, 0] },
     reset: { arity: [0, 0] },
   },
-  [1, 1],
+  { initArity: [1, 1], atomic: true },
 );

@@ -52,5 +52,5 @@ export const LockType = defineType(
     unlock: { arity: [0, 1] },
     isLocked: { readonly: true, arity: [0, 0] },
   },
-  [0, 0],
+  { initArity: [0, 0], atomic: true },
 );

@@ -24,6 +24,20 @@ export interface ObjectType {
   readonly methods: ReadonlyMap<string, MethodSpec>;
   /** Constructor argument counts `[min, max]`, checked before construction. */
   readonly initArity?: readonly [number, number];
+  /**
+   * The methods validate everything before they mutate, so a call that throws has changed
+   * nothing and the node need not snapshot the object before each call. The built-ins are
+   * written this way; user types are snapshotted unless they declare it.
+   */
+  readonly atomic?: boolean;
+}
+
+/** Options of {@link defineType}. */
+export interface TypeOptions {
+  /** See {@link ObjectType.initArity}. */
+  initArity?: readonly [number, number];
+  /** See {@link ObjectType.atomic}. */
+  atomic?: boolean;
 }
 
 /** Describes a type from its class and a table of its callable methods. */
@@ -31,12 +45,12 @@ export function defineType(
   name: string,
   stateClass: StateClass,
   methods: Record<string, MethodSpec>,
-  initArity?: readonly [number, number],
+  opts: TypeOptions = {},
 ): ObjectType {
   for (const m of Object.keys(methods)) {
     if (typeof stateClass.prototype[m] !== 'function') throw new Error(`${name}.${m} is not a method`);
   }
-  return { name, stateClass, methods: new Map(Object.entries(methods)), ...(initArity ? { initArity } : {}) };
+  return { name, stateClass, methods: new Map(Object.entries(methods)), ...opts };
 }
 
 /** Checks an argument count against a `[min, max]` range. */
@@ -53,7 +67,14 @@ export function checkArity(args: readonly unknown[], arity: readonly [number, nu
 export class TypeRegistry {
   private readonly types = new Map<string, ObjectType>();
 
-  constructor(types: Iterable<ObjectType> = []) {
+  /**
+   * @param fallback consulted for names not added here: the embedded node of `skein run` looks up
+   * the app's classes as they are registered, even after the node started.
+   */
+  constructor(
+    types: Iterable<ObjectType> = [],
+    private readonly fallback?: (name: string) => ObjectType | undefined,
+  ) {
     for (const t of types) this.add(t);
   }
 
@@ -68,7 +89,7 @@ export class TypeRegistry {
 
   /** The type of that name, if loaded. */
   get(name: string): ObjectType | undefined {
-    return this.types.get(name);
+    return this.types.get(name) ?? this.fallback?.(name);
   }
 
   /** Names of all loaded types. */

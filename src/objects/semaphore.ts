@@ -80,5 +80,5 @@ export const SemaphoreType = defineType(
     release: { arity: [0, 1] },
     availablePermits: { readonly: true, arity: [0, 0] },
   },
-  [1, 1],
+  { initArity: [1, 1], atomic: true },
 );

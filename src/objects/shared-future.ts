@@ -44,5 +44,5 @@ export const SharedFutureType = defineType(
     get: { readonly: true, arity: [0, 0] },
     isDone: { readonly: true, arity: [0, 0] },
   },
-  [0, 0],
+  { initArity: [0, 0], atomic: true },
 );

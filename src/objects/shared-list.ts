@@ -54,6 +54,6 @@ export const SharedListType = defineType(
     removeAt: { arity: [1, 1] },
     clear: { arity: [0, 0] },
   },
-  [0, 0],
+  { initArity: [0, 0], atomic: true },
 );
 

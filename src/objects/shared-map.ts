@@ -99,5 +99,5 @@ export const SharedMapType = defineType(
     merge: { arity: [3, 3] },
     mergeAll: { arity: [2, 2] },
   },
-  [0, 0],
+  { initArity: [0, 0], atomic: true },
 );

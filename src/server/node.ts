@@ -3,6 +3,7 @@ import tls from 'node:tls';
 import type { Level } from 'pino';
 import { BUILTIN_TYPES } from '../objects/builtins.ts';
 import { TypeRegistry, type ObjectType } from '../objects/object-type.ts';
+import { registeredUserType } from '../objects/user-types.ts';
 import { DEFAULT_MAX_FRAME_BYTES, MIN_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 import { NodeConnection } from './connection.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -22,8 +23,12 @@ export interface NodeOptions {
   handshakeTimeoutMs?: number;
   /** PEM certificate and key: serve over TLS (`skeins://` URLs). */
   tls?: { cert: string | Buffer; key: string | Buffer };
-  /** User-defined object types to load in addition to the built-ins. */
-  objects?: Iterable<ObjectType>;
+  /**
+   * User-defined object types to serve besides the built-ins: types or the classes `sharedClass`
+   * returned; or `'registered'` for every class registered in this process, now or later (what
+   * an embedded node wants).
+   */
+  objects?: Iterable<ObjectType | { readonly objectType: ObjectType }> | 'registered';
   /** Log level (pino); default `SKEIN_LOG_LEVEL` or `warn`. */
   logLevel?: Level | 'silent';
   /** A pino logger to use instead of creating one. */
@@ -57,8 +62,9 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
   if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < MIN_MAX_FRAME_BYTES) {
     throw new RangeError(`maxFrameBytes must be an integer >= ${MIN_MAX_FRAME_BYTES}`);
   }
-  const types = new TypeRegistry(BUILTIN_TYPES);
-  for (const t of opts.objects ?? []) types.add(t);
+  const objects = opts.objects ?? [];
+  const types = new TypeRegistry(BUILTIN_TYPES, objects === 'registered' ? registeredUserType : undefined);
+  if (objects !== 'registered') for (const t of objects) types.add('objectType' in t ? t.objectType : t);
   const table = new ObjectTable(types);
   const connections = new Set<NodeConnection>();
   const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000;

@@ -4,6 +4,7 @@ import { SkeinError } from '../errors/skein-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
 import { PARK, SESSION_ENDED, withContext, type CallContext } from '../objects/monitor.ts';
 import { checkArity, type MethodSpec, type ObjectType, type TypeRegistry } from '../objects/object-type.ts';
+import { restoreSnapshot, takeSnapshot } from '../objects/snapshot.ts';
 
 /** Where the outcome of a call goes: exactly one of these is called, exactly once. */
 export interface Outcome {
@@ -181,6 +182,8 @@ export class ObjectTable {
   ): Attempt {
     // `ctx.cancel` is kept: an undo registered by an earlier attempt still has effects to undo.
     ctx.leased = false;
+    // A call that throws must leave the object as it was; atomic types guarantee that themselves.
+    const before = entry.type.atomic ? undefined : takeSnapshot(entry.instance);
     let result: Attempt;
     try {
       const value = withContext(ctx, () => fn.apply(entry.instance, args));
@@ -195,6 +198,7 @@ export class ObjectTable {
     } catch (err) {
       result = err === PARK ? { kind: 'parked' } : { kind: 'failed', error: err };
     }
+    if (result.kind === 'failed' && before) restoreSnapshot(entry.instance, before);
     if (ctx.leased) session.leases.add(entry);
     return result;
   }

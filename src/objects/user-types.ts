@@ -1,0 +1,75 @@
+import { defineType, type MethodSpec, type ObjectType, type StateClass } from './object-type.ts';
+
+/** Names a user type may not give a method: they belong to every handle. */
+const RESERVED = new Set(['constructor', 'destroy', 'client', 'type', 'key', 'init', 'forceNew', 'initSent', 'withOptions', 'invoke', 'then']);
+
+/** How {@link userType} reads a class. */
+export interface UserTypeOptions {
+  /** Methods that never change the object: parked calls are not re-run after them. */
+  readonly?: readonly string[];
+  /**
+   * Declares that every method validates before it mutates, so a throwing call has changed
+   * nothing: the node then skips the snapshot it otherwise takes before each call.
+   */
+  atomic?: boolean;
+}
+
+/** The callable methods of a class: its prototype chain's functions, but not accessors. */
+export function methodNames(cls: StateClass): string[] {
+  const names = new Set<string>();
+  for (let proto = cls.prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const d = Object.getOwnPropertyDescriptor(proto, name)!;
+      if (name !== 'constructor' && typeof d.value === 'function') names.add(name);
+    }
+  }
+  return [...names];
+}
+
+/**
+ * Describes a user class as an object type. Throws when the class cannot work as one: a method
+ * that is async or a generator (methods run synchronously and deterministically on the node), or a
+ * method named like a handle member.
+ */
+export function userType(name: string, cls: StateClass, opts: UserTypeOptions = {}): ObjectType {
+  if (typeof name !== 'string' || name.length === 0) throw new TypeError('a shared class needs a non-empty name');
+  if (typeof cls !== 'function' || !cls.prototype) throw new TypeError(`sharedClass('${name}') needs a class`);
+  const methods: Record<string, MethodSpec> = {};
+  const readonly = new Set(opts.readonly ?? []);
+  for (const m of methodNames(cls)) {
+    if (RESERVED.has(m)) throw new TypeError(`${name}.${m}: '${m}' is reserved for handles; rename the method`);
+    const kind = (cls.prototype[m] as { constructor: { name: string } }).constructor.name;
+    if (kind !== 'Function') {
+      throw new TypeError(
+        `${name}.${m} is ${kind === 'AsyncFunction' ? 'async' : 'a generator'}; shared object methods run synchronously on the node (no await, I/O, clock or randomness)`,
+      );
+    }
+    methods[m] = readonly.has(m) ? { readonly: true } : {};
+  }
+  for (const r of readonly) if (!(r in methods)) throw new TypeError(`${name}: readonly names '${r}', which is not a method`);
+  return defineType(name, cls, methods, { atomic: opts.atomic === true });
+}
+
+const registered = new Map<string, ObjectType>();
+
+/**
+ * Records a user type in this process, so an embedded node and `skein dso --objects` find it.
+ * The same name for a different class throws.
+ */
+export function registerUserType(type: ObjectType): void {
+  const existing = registered.get(type.name);
+  if (existing && existing.stateClass !== type.stateClass) {
+    throw new Error(`a different shared class named '${type.name}' is already registered`);
+  }
+  registered.set(type.name, type);
+}
+
+/** The user type of that name registered in this process, if any. */
+export function registeredUserType(name: string): ObjectType | undefined {
+  return registered.get(name);
+}
+
+/** Every user type registered in this process so far. */
+export function registeredUserTypes(): ObjectType[] {
+  return [...registered.values()];
+}
