@@ -39,5 +39,5 @@ export { CloudPool, type CloudPoolOptions, type RunOptions } from './api/cloud-p
 export { configureRuntime, shutdownRuntime, onThreadCounts, type RuntimeOptions, type ThreadCounts } from './runtime/runtime.ts';
 export type { Backend, BackendName, BackendOptions } from './runtime/backend.ts';
 export { sharedClass, type SharedClass, type SharedHandle, type RemoteMethods } from './api/shared-class.ts';
-export { blockUntil, callState, onCancel } from './objects/monitor.ts';
+export { blockUntil, callState, notifyAll, onCancel } from './objects/monitor.ts';
 export type { UserTypeOptions } from './objects/user-types.ts';

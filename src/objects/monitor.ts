@@ -13,6 +13,8 @@ export interface CallContext {
   cancel: (() => void) | undefined;
   /** Set by {@link holdLease}: the session now holds something on this object. */
   leased: boolean;
+  /** Set by {@link notifyAll}: this attempt changed the object even if it then parks. */
+  notify: boolean;
 }
 
 /** Thrown by {@link blockUntil} to park the call; never reaches user code on purpose. */
@@ -89,4 +91,14 @@ export function onCancel(undo: () => void): void {
  */
 export function holdLease(): void {
   context('holdLease').leased = true;
+}
+
+/**
+ * Java's `notifyAll` for a method that changes the object and then waits with
+ * {@link blockUntil} (keeping what it did under {@link callState}): the calls already parked on
+ * the object are re-run once this call parks, as they are after any call that completes. Without
+ * it, only completed calls count as changes.
+ */
+export function notifyAll(): void {
+  context('notifyAll').notify = true;
 }

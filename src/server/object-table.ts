@@ -118,10 +118,12 @@ export class ObjectTable {
       return;
     }
     const fn = entry.instance[call.method] as (...args: unknown[]) => unknown;
-    const ctx: CallContext = { session: session.id, memo: undefined, cancel: undefined, leased: false };
+    const ctx: CallContext = { session: session.id, memo: undefined, cancel: undefined, leased: false, notify: false };
     const attempt = this.attempt(entry, fn, call.args, ctx, session);
     if (attempt.kind === 'parked') {
       this.park(entry, call, fn, ctx, session, outcome);
+      // Re-runs of parked calls never notify further: that could loop without end.
+      if (ctx.notify) this.wake(entry);
       return;
     }
     this.settle(attempt, outcome);
@@ -155,7 +157,7 @@ export class ObjectTable {
     }
     for (const entry of session.leases) {
       if (!this.entries.has(entry.key) || this.entries.get(entry.key) !== entry) continue;
-      const ctx: CallContext = { session: session.id, memo: undefined, cancel: undefined, leased: false };
+      const ctx: CallContext = { session: session.id, memo: undefined, cancel: undefined, leased: false, notify: false };
       withContext(ctx, () => (entry.instance as { [SESSION_ENDED](s: string): void })[SESSION_ENDED](session.id));
       touched.add(entry);
     }
@@ -182,6 +184,7 @@ export class ObjectTable {
   ): Attempt {
     // `ctx.cancel` is kept: an undo registered by an earlier attempt still has effects to undo.
     ctx.leased = false;
+    ctx.notify = false;
     // A call that throws must leave the object as it was; atomic types guarantee that themselves.
     const before = entry.type.atomic ? undefined : takeSnapshot(entry.instance);
     let result: Attempt;
