@@ -14,13 +14,17 @@ export interface UserTypeOptions {
   atomic?: boolean;
 }
 
-/** The callable methods of a class: its prototype chain's functions, but not accessors. */
+/**
+ * The callable methods of a class: its prototype chain's functions, but not accessors and not
+ * names starting with `_` (TypeScript's `private` is compile-time only, so helpers meant to stay
+ * on the node are named `_x` or made `#private`).
+ */
 export function methodNames(cls: StateClass): string[] {
   const names = new Set<string>();
   for (let proto = cls.prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
     for (const name of Object.getOwnPropertyNames(proto)) {
       const d = Object.getOwnPropertyDescriptor(proto, name)!;
-      if (name !== 'constructor' && typeof d.value === 'function') names.add(name);
+      if (name !== 'constructor' && !name.startsWith('_') && typeof d.value === 'function') names.add(name);
     }
   }
   return [...names];
