@@ -9,9 +9,17 @@ import { ROOT } from './support.ts';
 import type { ScenarioResult } from './result.ts';
 import { dsoLatency } from './scenarios/dso-latency.ts';
 import { threadSpawn } from './scenarios/thread-spawn.ts';
+import { dsoThroughput } from './scenarios/dso-throughput.ts';
+import { dsoComplex } from './scenarios/dso-complex.ts';
+import { dsoMemory } from './scenarios/dso-memory.ts';
+import { barrier } from './scenarios/barrier.ts';
 
 const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   'dso-latency': () => dsoLatency(),
+  'dso-throughput': () => dsoThroughput(),
+  'dso-complex': () => dsoComplex(),
+  'dso-memory': () => dsoMemory(),
+  barrier: () => barrier(),
   'thread-spawn': () => threadSpawn(),
 };
 
