@@ -3,11 +3,15 @@ import type { ObjectType, StateClass } from '../objects/object-type.ts';
 import { registerUserType, userType, type UserTypeOptions } from '../objects/user-types.ts';
 import { SharedObject, type ObjectKey, type WaitOptions } from './shared-object.ts';
 
-/** The remote methods of a class `T`: each takes the same arguments and returns a Promise. */
+/** `K` when it names a method of `T` that a handle calls remotely, else `never`. */
+type RemoteName<T, K extends keyof T> = K extends `_${string}` ? never : T[K] extends (...args: any[]) => any ? K : never;
+
+/**
+ * The remote methods of a class `T`: each takes the same arguments and returns a Promise. Names
+ * starting with `_` stay on the node, as {@link sharedClass} says.
+ */
 export type RemoteMethods<T> = {
-  [K in keyof T as T[K] extends (...args: any[]) => any ? K : never]: T[K] extends (...args: infer A) => infer R
-    ? (...args: A) => Promise<Awaited<R>>
-    : never;
+  [K in keyof T as RemoteName<T, K>]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
 };
 
 /** A handle of a user-defined shared object: its class's methods, run on the node. */
@@ -53,7 +57,12 @@ export interface SharedClass<C extends StateClass> {
  * - a method that throws rejects the caller with the error's name and message, and the object is
  *   put back exactly as it was before the call (the node snapshots it first; declare
  *   `{ atomic: true }` if every method validates before it mutates, to skip that cost);
- * - fields may hold msgpack values and handles of other shared objects (kept as references).
+ * - fields may hold msgpack values and handles of other shared objects (kept as references);
+ *   keep state in ordinary fields: `#private` fields are out of the snapshot's reach, so a failed
+ *   call does not put them back;
+ * - methods named `_x` (and `#private` ones) stay on the node: helpers, not callable remotely
+ *   (TypeScript's `private` exists only at compile time). Functions in fields (`f = () => ...`)
+ *   are not methods either, although the handle's type shows them.
  *
  * The node must know the class: `skein dso --objects <module>` or `startNode({ objects })`; the
  * embedded node of `skein run` sees every class the app registers.

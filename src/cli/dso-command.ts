@@ -106,17 +106,23 @@ function intOption(raw: string | undefined, name: string): number | undefined {
   return n;
 }
 
-/** Imports a module of shared classes; a missing one is a usage error, a failing one reports why. */
+/**
+ * Imports a module of shared classes; a missing one is a usage error, a failing one reports why,
+ * and one that neither registers a class nor exports one (a module another `--objects` already
+ * loaded registers nothing new) is a usage error.
+ */
 async function loadObjects(module: string): Promise<void> {
   const path = resolve(module);
   if (!existsSync(path)) throw new UsageError(`--objects: no such module ${module}`);
   const before = registeredUserTypes().length;
+  let exports: Record<string, unknown>;
   try {
-    await import(pathToFileURL(path).href);
+    exports = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
     throw new Error(`--objects ${module} failed to load: ${(err as Error).message}`, { cause: err });
   }
-  if (registeredUserTypes().length === before) {
+  const exportsClass = Object.values(exports).some((v) => typeof v === 'function' && 'objectType' in v);
+  if (registeredUserTypes().length === before && !exportsClass) {
     throw new UsageError(`--objects ${module} registers no shared class (define them with sharedClass at its top level)`);
   }
 }

@@ -1,61 +1,131 @@
 import { ObjectRef } from '../protocol/codec.ts';
 
-/** The own fields of an object as they were, deep-copied. */
-export type Snapshot = Map<string | symbol, unknown>;
+/** What one object held: restoring writes it back into that same object. */
+type Saved =
+  | { kind: 'fields'; target: Record<string | symbol, unknown>; proto: object | null; keys: (string | symbol)[]; values: unknown[] }
+  | { kind: 'array'; target: unknown[]; items: unknown[] }
+  | { kind: 'map'; target: Map<unknown, unknown>; entries: [unknown, unknown][] }
+  | { kind: 'set'; target: Set<unknown>; values: unknown[] }
+  | { kind: 'bytes'; target: Uint8Array; bytes: Uint8Array }
+  | { kind: 'date'; target: Date; time: number };
+
+/** The contents of an object and of every object reachable from it, as they were. */
+export interface Snapshot {
+  readonly saved: readonly Saved[];
+}
 
 /**
- * Copies an object's own fields deeply, keeping prototypes (class instances stay instances),
- * aliasing (two fields that share an array still share its copy) and cycles. References to other
- * shared objects are immutable and shared, not copied. Functions are kept as they are.
+ * Records an object's own fields and, recursively, the contents of every object they reach:
+ * arrays, Maps, Sets, typed arrays, Dates and plain or class instances. Objects are recorded, not
+ * copied, so a restore puts each one back as it was in place: identity, prototypes, aliasing and
+ * cycles survive, as do objects only reachable from elsewhere (closures). References to other
+ * shared objects are immutable and functions are left as they are. `#private` fields cannot be
+ * seen, so they are not recorded.
  */
 export function takeSnapshot(obj: object): Snapshot {
-  const seen = new Map<object, unknown>();
-  const snap: Snapshot = new Map();
-  for (const key of Reflect.ownKeys(obj)) snap.set(key, copy((obj as Record<string | symbol, unknown>)[key], seen));
-  return snap;
-}
-
-/** Puts an object's own fields back as the snapshot has them (fields added since are removed). */
-export function restoreSnapshot(obj: object, snap: Snapshot): void {
-  const target = obj as Record<string | symbol, unknown>;
-  for (const key of Reflect.ownKeys(obj)) if (!snap.has(key)) delete target[key];
-  for (const [key, value] of snap) target[key] = value;
-}
-
-function copy(value: unknown, seen: Map<object, unknown>): unknown {
-  if (value === null || typeof value !== 'object' || value instanceof ObjectRef) return value;
-  const done = seen.get(value);
-  if (done !== undefined) return done;
-  let out: unknown;
-  if (ArrayBuffer.isView(value)) {
-    out = value instanceof DataView ? new DataView(value.buffer.slice(0)) : (value as unknown as { slice(): unknown }).slice();
-    seen.set(value, out);
-  } else if (value instanceof ArrayBuffer) {
-    out = value.slice(0);
-    seen.set(value, out);
-  } else if (value instanceof Date) {
-    out = new Date(value.getTime());
-    seen.set(value, out);
-  } else if (Array.isArray(value)) {
-    const arr: unknown[] = new Array(value.length);
-    seen.set(value, arr);
-    for (let i = 0; i < value.length; i++) arr[i] = copy(value[i], seen);
-    out = arr;
-  } else if (value instanceof Map) {
-    const map = new Map();
-    seen.set(value, map);
-    for (const [k, v] of value) map.set(copy(k, seen), copy(v, seen));
-    out = map;
-  } else if (value instanceof Set) {
-    const set = new Set();
-    seen.set(value, set);
-    for (const v of value) set.add(copy(v, seen));
-    out = set;
-  } else {
-    const obj = Object.create(Object.getPrototypeOf(value)) as Record<string | symbol, unknown>;
-    seen.set(value, obj);
-    for (const key of Reflect.ownKeys(value)) obj[key] = copy((value as Record<string | symbol, unknown>)[key], seen);
-    out = obj;
+  const seen = new Set<object>();
+  const saved: Saved[] = [];
+  const pending: object[] = [obj];
+  seen.add(obj);
+  // An explicit stack: deep state (a long linked list) must not overflow the call stack.
+  for (let value = pending.pop(); value !== undefined; value = pending.pop()) {
+    const children = record(value, saved);
+    for (const child of children) {
+      if (child !== null && typeof child === 'object' && !(child instanceof ObjectRef) && !seen.has(child)) {
+        seen.add(child);
+        pending.push(child);
+      }
+    }
   }
-  return out;
+  return { saved };
+}
+
+/**
+ * Puts back what {@link takeSnapshot} recorded, into the same objects: fields and elements added
+ * since are removed, removed ones come back (in their old order), changed ones get their old values.
+ */
+export function restoreSnapshot(snap: Snapshot): void {
+  for (const s of snap.saved) {
+    switch (s.kind) {
+      case 'fields': {
+        const { target, keys, values } = s;
+        if (Object.getPrototypeOf(target) !== s.proto) Object.setPrototypeOf(target, s.proto);
+        const now = Reflect.ownKeys(target);
+        let same = 0;
+        while (same < now.length && same < keys.length && now[same] === keys[same]) same++;
+        // Fields from the first difference on are removed and put back, so their order is the old one too.
+        for (let i = same; i < now.length; i++) delete target[now[i]!];
+        for (let i = 0; i < keys.length; i++) {
+          if (i >= same || !Object.is(target[keys[i]!], values[i])) target[keys[i]!] = values[i];
+        }
+        break;
+      }
+      case 'array': {
+        const { target, items } = s;
+        if (target.length !== items.length) target.length = items.length;
+        for (let i = 0; i < items.length; i++) {
+          const item = items[i];
+          if (!Object.is(target[i], item)) target[i] = item;
+          else if (item === undefined && i in items !== i in target) {
+            // A hole and an `undefined` element read the same; put back whichever it was.
+            if (i in items) target[i] = item;
+            else delete target[i];
+          }
+        }
+        break;
+      }
+      case 'map':
+        s.target.clear();
+        for (const [k, v] of s.entries) s.target.set(k, v);
+        break;
+      case 'set':
+        s.target.clear();
+        for (const v of s.values) s.target.add(v);
+        break;
+      case 'bytes':
+        s.target.set(s.bytes);
+        break;
+      case 'date':
+        s.target.setTime(s.time);
+        break;
+    }
+  }
+}
+
+/** Records what `value` holds and answers the values inside it. */
+function record(value: object, saved: Saved[]): Iterable<unknown> {
+  if (ArrayBuffer.isView(value)) {
+    const target = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    saved.push({ kind: 'bytes', target, bytes: target.slice() });
+    return [];
+  }
+  if (value instanceof ArrayBuffer) {
+    const target = new Uint8Array(value);
+    saved.push({ kind: 'bytes', target, bytes: target.slice() });
+    return [];
+  }
+  if (value instanceof Date) {
+    saved.push({ kind: 'date', target: value, time: value.getTime() });
+    return [];
+  }
+  if (Array.isArray(value)) {
+    const items = value.slice();
+    saved.push({ kind: 'array', target: value, items });
+    return items;
+  }
+  if (value instanceof Map) {
+    const entries = [...value];
+    saved.push({ kind: 'map', target: value, entries });
+    return entries.flat();
+  }
+  if (value instanceof Set) {
+    const values = [...value];
+    saved.push({ kind: 'set', target: value, values });
+    return values;
+  }
+  const target = value as Record<string | symbol, unknown>;
+  const keys = Reflect.ownKeys(target);
+  const values = keys.map((key) => target[key]);
+  saved.push({ kind: 'fields', target, proto: Object.getPrototypeOf(target) as object | null, keys, values });
+  return values;
 }

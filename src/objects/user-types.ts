@@ -1,7 +1,12 @@
 import { defineType, type MethodSpec, type ObjectType, type StateClass } from './object-type.ts';
 
 /** Names a user type may not give a method: they belong to every handle. */
-const RESERVED = new Set(['constructor', 'destroy', 'client', 'type', 'key', 'init', 'forceNew', 'initSent', 'withOptions', 'invoke', 'then']);
+const RESERVED = new Set([
+  'constructor', 'destroy', 'client', 'type', 'key', 'init', 'forceNew', 'initSent', 'withOptions', 'invoke',
+  // Members JavaScript itself calls: a remote `then` would make handles thenables, a remote
+  // `toJSON` would make JSON.stringify(handle) a Promise.
+  'then', 'toString', 'toJSON', 'valueOf',
+]);
 
 /** How {@link userType} reads a class. */
 export interface UserTypeOptions {

@@ -119,7 +119,7 @@ export class ObjectTable {
     }
     const fn = entry.instance[call.method] as (...args: unknown[]) => unknown;
     const ctx: CallContext = { session: session.id, memo: undefined, cancel: undefined, leased: false, notify: false };
-    const attempt = this.attempt(entry, fn, call.args, ctx, session);
+    const attempt = this.attempt(entry, call.method, fn, call.args, ctx, session);
     if (attempt.kind === 'parked') {
       this.park(entry, call, fn, ctx, session, outcome);
       // Re-runs of parked calls never notify further: that could loop without end.
@@ -177,6 +177,7 @@ export class ObjectTable {
 
   private attempt(
     entry: Entry,
+    method: string,
     fn: (...args: unknown[]) => unknown,
     args: unknown[],
     ctx: CallContext,
@@ -191,17 +192,19 @@ export class ObjectTable {
     try {
       const value = withContext(ctx, () => fn.apply(entry.instance, args));
       if (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function') {
-        result = {
-          kind: 'failed',
-          error: new TypeError(`${entry.type.name} methods must be synchronous; this one returned a Promise`),
-        };
+        // Its outcome is nobody's: a rejection left unhandled would bring the whole node down.
+        Promise.resolve(value).catch(() => undefined);
+        const error = new TypeError(
+          `${entry.type.name}.${method}() returned a Promise; shared object methods must be synchronous (no await, I/O, clock or randomness)`,
+        );
+        result = { kind: 'failed', error };
       } else {
         result = { kind: 'done', value: value === undefined ? null : value };
       }
     } catch (err) {
       result = err === PARK ? { kind: 'parked' } : { kind: 'failed', error: err };
     }
-    if (result.kind === 'failed' && before) restoreSnapshot(entry.instance, before);
+    if (result.kind === 'failed' && before) restoreSnapshot(before);
     if (ctx.leased) session.leases.add(entry);
     return result;
   }
@@ -252,7 +255,7 @@ export class ObjectTable {
       changed = false;
       for (const p of [...entry.parked]) {
         if (!entry.parked.includes(p)) continue;
-        const attempt = this.attempt(entry, p.fn, p.args, p.ctx, p.session);
+        const attempt = this.attempt(entry, p.method, p.fn, p.args, p.ctx, p.session);
         if (attempt.kind === 'parked') continue;
         if (p.timer) clearTimeout(p.timer);
         p.session.parked.delete(p);

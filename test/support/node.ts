@@ -21,11 +21,15 @@ export interface TestNode {
   close(): Promise<void>;
 }
 
-/** Starts an in-process node on a free loopback port. */
-export async function testNode(opts: NodeOptions = {}): Promise<TestNode> {
+/**
+ * Starts an in-process node on a free loopback port. Given the test's `signal`, it also closes
+ * when the test is aborted (timed out), so a call left parked by a broken feature fails the test
+ * instead of keeping the process alive.
+ */
+export async function testNode(opts: NodeOptions = {}, signal?: AbortSignal): Promise<TestNode> {
   const node = await startNode({ logLevel: 'silent', ...opts });
   const clients: Client[] = [];
-  return {
+  const t: TestNode = {
     node,
     url: node.url,
     async client(token = opts.token) {
@@ -38,6 +42,8 @@ export async function testNode(opts: NodeOptions = {}): Promise<TestNode> {
       await node.close();
     },
   };
+  signal?.addEventListener('abort', () => void t.close(), { once: true });
+  return t;
 }
 
 /**
