@@ -28,18 +28,24 @@ export const sample = task('montecarlo.sample', async ({ samples, seed }: { samp
   return inside;
 });
 
+/** Throws `samples` points on `threads` cloud threads; resolves to how many landed inside. */
+export async function runMontecarlo({ samples, threads }: { samples: number; threads: number }): Promise<number> {
+  const hits = new AtomicLong({ key: 'montecarlo.inside', forceNew: true }, 0);
+  await hits.get();
+  const workers = Array.from({ length: threads }, (_, i) => {
+    const share = Math.floor(samples / threads) + (i < samples % threads ? 1 : 0);
+    return new CloudThread(sample, { samples: share, seed: 0x9e3779b9 ^ (i * 2654435761) }).start();
+  });
+  await Promise.all(workers.map((t) => t.join()));
+  return hits.get();
+}
+
 export default async function main(): Promise<string> {
   const total = Number(process.env.SAMPLES ?? 1e8);
   const threads = Number(process.env.THREADS ?? os.availableParallelism());
-  const hits = new AtomicLong({ key: 'montecarlo.inside', forceNew: true }, 0);
-  await hits.get();
   const started = performance.now();
-  const workers = Array.from({ length: threads }, (_, i) => {
-    const samples = Math.floor(total / threads) + (i < total % threads ? 1 : 0);
-    return new CloudThread(sample, { samples, seed: 0x9e3779b9 ^ (i * 2654435761) }).start();
-  });
-  await Promise.all(workers.map((t) => t.join()));
+  const hits = await runMontecarlo({ samples: total, threads });
   const seconds = (performance.now() - started) / 1000;
-  const pi = (4 * (await hits.get())) / total;
+  const pi = (4 * hits) / total;
   return `pi ~ ${pi.toFixed(6)} (error ${Math.abs(pi - Math.PI).toExponential(2)}) from ${total.toExponential(1)} samples on ${threads} threads in ${seconds.toFixed(2)} s (${(total / seconds / 1e6).toFixed(1)}M samples/s)`;
 }
