@@ -1,0 +1,190 @@
+/**
+ * k-means (Lloyd's algorithm): each worker makes its own block of the seeded points (no data is
+ * shipped), then every iteration assigns its points to the nearest centroid, adds its partial sums
+ * into the global centroids and waits at a barrier; the last worker to add moves the centroids.
+ * The run stops when no centroid moved `threshold` or more, or after `iterations` iterations.
+ *
+ * On cloud threads, the centroids and the barrier shared objects (as Crucial's k-means): a port of
+ * the worker_threads program bench/twins/kmeans.ts.
+ *
+ *   npx skein run examples/kmeans.ts
+ *   POINTS=200000 DIMS=100 K=25 ITERATIONS=10 THREADS=8 SEED=1 npx skein run examples/kmeans.ts --backend process
+ */
+import os from 'node:os';
+import { CloudThread, CyclicBarrier, sharedClass, task } from 'skein';
+import { blobPoints, blockBounds, type BlobsSpec } from './lib/datasets.ts';
+
+/** What to cluster and how: the data set, then the algorithm's bounds. */
+export interface KmeansParams extends BlobsSpec {
+  /** Most iterations to run. */
+  iterations: number;
+  /** Threads, each with one block of the points. */
+  workers: number;
+  /** Stop once no centroid moves this far in an iteration (0: run every iteration). */
+  threshold: number;
+}
+
+/** The clustering found. */
+export interface KmeansResult {
+  /** `k` centroids of `dims` coordinates. */
+  centroids: Float64Array[];
+  /** Iterations run. */
+  iterations: number;
+  /** How far the centroid that moved most moved in the last iteration. */
+  shift: number;
+}
+
+/**
+ * Moves each centroid to the mean of the points summed into it (one that got no point stays put),
+ * zeroes the sums, and answers how far the centroid that moved most went.
+ */
+function moveCentroids(centroids: Float64Array, sums: Float64Array, k: number, dims: number): number {
+  let shift = 0;
+  for (let c = 0; c < k; c++) {
+    const count = sums[c * (dims + 1) + dims]!;
+    let moved = 0;
+    for (let d = 0; d < dims; d++) {
+      const next = count > 0 ? sums[c * (dims + 1) + d]! / count : centroids[c * dims + d]!;
+      moved += (next - centroids[c * dims + d]!) ** 2;
+      centroids[c * dims + d] = next;
+    }
+    shift = Math.max(shift, Math.sqrt(moved));
+  }
+  sums.fill(0);
+  return shift;
+}
+
+/**
+ * The global centroids, a shared object: the centroids, the running sums (per cluster `dims`
+ * coordinate sums then the count), how many threads added this round and the last shift. `add`
+ * runs on the node, one call at a time; the round's last `add` moves the centroids.
+ */
+export const GlobalCentroids = sharedClass(
+  'kmeans.GlobalCentroids',
+  class {
+    readonly centroids: Float64Array;
+    readonly sums: Float64Array;
+    added = 0;
+    shift = Number.POSITIVE_INFINITY;
+
+    constructor(readonly k: number, readonly dims: number, readonly workers: number, initial: Float64Array) {
+      this.centroids = Float64Array.from(initial);
+      this.sums = new Float64Array(k * (dims + 1));
+    }
+    add(partial: Float64Array): void {
+      if (!(partial instanceof Float64Array) || partial.length !== this.sums.length) throw new TypeError(`partial sums must be a Float64Array of ${this.sums.length}`);
+      for (let i = 0; i < partial.length; i++) this.sums[i]! += partial[i]!;
+      if (++this.added === this.workers) {
+        this.shift = moveCentroids(this.centroids, this.sums, this.k, this.dims);
+        this.added = 0;
+      }
+    }
+    current(): { centroids: Float64Array; shift: number } {
+      return { centroids: this.centroids.slice(), shift: this.shift };
+    }
+  },
+  { atomic: true, readonly: ['current'] },
+);
+type GlobalCentroids = InstanceType<typeof GlobalCentroids>;
+
+/**
+ * Adds every point of `data` to the partial sums of its nearest centroid. `partial` has, per
+ * cluster, `dims` coordinate sums then the count. Nearest is by `|c|^2 / 2 - x . c`, which ranks
+ * centroids as `|x - c|^2` does with one multiply-add per coordinate; the dot product runs four
+ * sums at once so the additions do not wait on each other.
+ */
+function assign(data: Float64Array, centroids: Float64Array, partial: Float64Array, k: number, dims: number): void {
+  const halfNorms = new Float64Array(k);
+  for (let i = 0; i < k * dims; i++) halfNorms[Math.floor(i / dims)]! += centroids[i]! ** 2 / 2;
+  partial.fill(0);
+  const dims4 = dims & ~3;
+  for (let p = 0; p < data.length; p += dims) {
+    let best = 0;
+    let bestScore = Number.POSITIVE_INFINITY;
+    for (let c = 0, at = 0; c < k; c++, at += dims) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let d = 0;
+      for (; d < dims4; d += 4) {
+        s0 += data[p + d]! * centroids[at + d]!;
+        s1 += data[p + d + 1]! * centroids[at + d + 1]!;
+        s2 += data[p + d + 2]! * centroids[at + d + 2]!;
+        s3 += data[p + d + 3]! * centroids[at + d + 3]!;
+      }
+      for (; d < dims; d++) s0 += data[p + d]! * centroids[at + d]!;
+      const score = halfNorms[c]! - (s0 + s1 + s2 + s3);
+      if (score < bestScore) {
+        bestScore = score;
+        best = c;
+      }
+    }
+    const at = best * (dims + 1);
+    for (let d = 0; d < dims; d++) partial[at + d]! += data[p + d]!;
+    partial[at + dims]! += 1;
+  }
+}
+
+interface WorkerArgs {
+  params: KmeansParams;
+  worker: number;
+  centroids: GlobalCentroids;
+  barrier: CyclicBarrier;
+}
+
+/** One worker: its block of points, then assign, add, barrier, until converged. */
+export const kmeansWorker = task('kmeans.worker', async ({ params, worker, centroids, barrier }: WorkerArgs) => {
+  const { k, dims } = params;
+  const [from, to] = blockBounds(params.points, params.workers, worker);
+  const data = blobPoints(params, from, to);
+  const partial = new Float64Array(k * (dims + 1));
+  let current = await centroids.current();
+  let iterations = 0;
+  while (iterations < params.iterations && !(current.shift < params.threshold)) {
+    assign(data, current.centroids, partial, k, dims);
+    await centroids.add(partial);
+    await barrier.await();
+    current = await centroids.current();
+    iterations++;
+  }
+  return { iterations };
+});
+
+/**
+ * Runs k-means on `params.workers` threads, starting from the first `k` points. Its objects,
+ * `kmeans.centroids` and `kmeans.barrier`, are made afresh: one run at a time per DSO.
+ */
+export async function runKmeans(params: KmeansParams): Promise<KmeansResult> {
+  const { k, dims } = params;
+  const centroids = new GlobalCentroids({ key: 'kmeans.centroids', forceNew: true }, k, dims, params.workers, blobPoints(params, 0, k));
+  const barrier = new CyclicBarrier({ key: 'kmeans.barrier', forceNew: true }, params.workers);
+  await Promise.all([centroids.current(), barrier.parties()]);
+  const threads = Array.from({ length: params.workers }, (_, worker) =>
+    new CloudThread(kmeansWorker, { params, worker, centroids, barrier }).start().join(),
+  );
+  const results = await Promise.all(threads);
+  const last = await centroids.current();
+  return {
+    centroids: Array.from({ length: k }, (_, c) => last.centroids.slice(c * dims, (c + 1) * dims)),
+    iterations: results[0]!.iterations,
+    shift: last.shift,
+  };
+}
+
+/** Runs k-means sized by POINTS, DIMS, K, ITERATIONS, THREADS, SEED and THRESHOLD; answers a summary line. */
+export default async function main(): Promise<string> {
+  const params: KmeansParams = {
+    points: Number(process.env.POINTS ?? 20_000),
+    dims: Number(process.env.DIMS ?? 10),
+    k: Number(process.env.K ?? 5),
+    iterations: Number(process.env.ITERATIONS ?? 10),
+    workers: Number(process.env.THREADS ?? os.availableParallelism()),
+    seed: Number(process.env.SEED ?? 1),
+    threshold: Number(process.env.THRESHOLD ?? 1e-5),
+  };
+  const started = performance.now();
+  const { iterations, shift } = await runKmeans(params);
+  const seconds = (performance.now() - started) / 1000;
+  return `k-means: ${params.points} points x ${params.dims} dims, k = ${params.k}, ${iterations} iterations (last shift ${shift.toExponential(2)}) on ${params.workers} threads in ${seconds.toFixed(2)} s`;
+}

@@ -1,0 +1,85 @@
+/**
+ * Seeded synthetic data sets for the example apps and their worker_threads twins. Point `i` is
+ * drawn from its own generator stream (seed, i + 1) and the model from stream 0, so a worker makes
+ * any block of points on its own, no data is shipped, and the data set is the same however it is
+ * split.
+ */
+import { Random } from './random.ts';
+
+/** The `index`-th of `parts` contiguous blocks of `[0, n)`, as `[from, to)` (as `parallelFor` splits). */
+export function blockBounds(n: number, parts: number, index: number): [number, number] {
+  return [Math.floor((index * n) / parts), Math.floor(((index + 1) * n) / parts)];
+}
+
+/** A k-means data set: `points` points in `dims` dimensions around `k` planted centres. */
+export interface BlobsSpec {
+  points: number;
+  dims: number;
+  k: number;
+  seed: number;
+}
+
+/** Planted centres are uniform in [-CENTRE_RANGE, CENTRE_RANGE] per dimension. */
+const CENTRE_RANGE = 10;
+
+/** The planted centres: `k` rows of `dims`, row-major. */
+export function blobCentres({ dims, k, seed }: BlobsSpec): Float64Array {
+  const rng = new Random(seed, 0);
+  const centres = new Float64Array(k * dims);
+  for (let i = 0; i < centres.length; i++) centres[i] = CENTRE_RANGE * (2 * rng.next() - 1);
+  return centres;
+}
+
+/**
+ * Points `[from, to)` of the data set, row-major. Point `i` belongs to planted cluster `i % k` and
+ * is its centre plus standard normal noise in each dimension, so the first `k` points are one per
+ * cluster.
+ */
+export function blobPoints(spec: BlobsSpec, from: number, to: number): Float64Array {
+  const { dims, k, seed } = spec;
+  const centres = blobCentres(spec);
+  const out = new Float64Array((to - from) * dims);
+  for (let i = from, o = 0; i < to; i++) {
+    const rng = new Random(seed, i + 1);
+    const c = (i % k) * dims;
+    for (let d = 0; d < dims; d++) out[o++] = centres[c + d]! + rng.normal();
+  }
+  return out;
+}
+
+/** A logistic-regression data set: `points` examples of `features` standard normal features. */
+export interface LogisticSpec {
+  points: number;
+  features: number;
+  seed: number;
+}
+
+/** The hidden weight vector the labels are drawn from: standard normal, `features` long. */
+export function hiddenWeights({ features, seed }: LogisticSpec): Float64Array {
+  const rng = new Random(seed, 0);
+  const w = new Float64Array(features);
+  for (let j = 0; j < features; j++) w[j] = rng.normal();
+  return w;
+}
+
+/**
+ * Examples `[from, to)`: features `x` row-major and labels `y` in {0, 1}, where `y = 1` with
+ * probability `sigmoid(x . w)` for the {@link hiddenWeights} `w` (the logistic model itself, so its
+ * noise is the model's).
+ */
+export function logisticExamples(spec: LogisticSpec, from: number, to: number): { x: Float64Array; y: Float64Array } {
+  const { features, seed } = spec;
+  const w = hiddenWeights(spec);
+  const x = new Float64Array((to - from) * features);
+  const y = new Float64Array(to - from);
+  for (let i = from, o = 0; i < to; i++) {
+    const rng = new Random(seed, i + 1);
+    let z = 0;
+    for (let j = 0; j < features; j++, o++) {
+      x[o] = rng.normal();
+      z += x[o]! * w[j]!;
+    }
+    y[i - from] = rng.next() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+  }
+  return { x, y };
+}
