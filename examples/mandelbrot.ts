@@ -12,6 +12,7 @@ import path from 'node:path';
 import { ServerlessExecutor, sharedClass, task } from 'skein';
 import { checkParams, renderRow, type MandelbrotParams } from './lib/mandelbrot-core.ts';
 import { encodePng } from './lib/png.ts';
+import { envInt } from './lib/env.ts';
 
 const IMAGE = 'mandelbrot.image';
 
@@ -61,7 +62,12 @@ export async function runMandelbrot(params: MandelbrotParams & { workers?: numbe
 }
 
 export default async function main(): Promise<string> {
-  const params = { width: Number(process.env.WIDTH ?? 1000), height: Number(process.env.HEIGHT ?? 1000), maxIterations: Number(process.env.ITERATIONS ?? 100) };
+  const params = {
+    width: envInt('WIDTH', 1000, { min: 1 }),
+    height: envInt('HEIGHT', 1000, { min: 1 }),
+    maxIterations: envInt('ITERATIONS', 100, { min: 1 }),
+    workers: envInt('THREADS', os.availableParallelism(), { min: 1 }),
+  };
   const out = process.env.OUT ?? path.join(os.tmpdir(), 'mandelbrot.png');
   const started = performance.now();
   const pixels = await runMandelbrot(params);

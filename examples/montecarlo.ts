@@ -7,6 +7,7 @@
  */
 import os from 'node:os';
 import { AtomicLong, CloudThread, task } from 'skein';
+import { envInt } from './lib/env.ts';
 
 /** One thread's share: `samples` points from a generator seeded with `seed`. */
 export const sample = task('montecarlo.sample', async ({ samples, seed }: { samples: number; seed: number }) => {
@@ -41,8 +42,8 @@ export async function runMontecarlo({ samples, threads }: { samples: number; thr
 }
 
 export default async function main(): Promise<string> {
-  const total = Number(process.env.SAMPLES ?? 1e8);
-  const threads = Number(process.env.THREADS ?? os.availableParallelism());
+  const total = envInt('SAMPLES', 1e8, { min: 1 });
+  const threads = envInt('THREADS', os.availableParallelism(), { min: 1 });
   const started = performance.now();
   const hits = await runMontecarlo({ samples: total, threads });
   const seconds = (performance.now() - started) / 1000;

@@ -25,6 +25,7 @@ import {
   type Wake,
   type Workshop,
 } from './lib/santa-core.ts';
+import { envInt } from './lib/env.ts';
 
 /** Gathers `teams` teams of `size`; a member waits while the current team is full and not taken. */
 export const Group = sharedClass(
@@ -146,7 +147,8 @@ export async function runSanta(options: SantaParams): Promise<SantaRun> {
 }
 
 export default async function main(): Promise<string> {
-  const params = { years: Number(process.env.YEARS ?? 50), ...(process.env.ELF_GROUPS ? { elfGroups: Number(process.env.ELF_GROUPS) } : {}) };
+  const years = envInt('YEARS', 50, { min: 1 });
+  const params = { years, elfGroups: envInt('ELF_GROUPS', years, { min: 0 }) };
   const started = performance.now();
   const run = await runSanta(params);
   const seconds = (performance.now() - started) / 1000;
