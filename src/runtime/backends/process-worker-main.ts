@@ -10,6 +10,10 @@ process.on('message', (job: Job) => {
   void runInvocation(job.envelope).then((outcome) => process.send!({ id: job.id, outcome }));
 });
 
+// Booted (the loader is registered and the handler is listening): from now on an invocation's
+// time counts against the backend's timeout, as a FaaS platform counts it after the init phase.
+process.send!({ ready: true });
+
 // The backend's process is gone (it exited without closing us): no outcome can be delivered, and
 // a timer a thread left behind must not keep this worker alive as an orphan.
 process.on('disconnect', () => process.exit(0));

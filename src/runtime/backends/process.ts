@@ -16,6 +16,8 @@ interface Proc {
   child: ChildProcess;
   job: Job | undefined;
   timer: NodeJS.Timeout | undefined;
+  /** Whether the process has booted; until then a job's clock has not started. */
+  ready: boolean;
 }
 
 const ENTRY = fileURLToPath(new URL('./process-worker.js', import.meta.url));
@@ -23,11 +25,16 @@ const ENTRY = fileURLToPath(new URL('./process-worker.js', import.meta.url));
 /** Default concurrency limit of the process backend, like a FaaS account's. */
 export const DEFAULT_PROCESS_CONCURRENCY = 64;
 
+/** Longest a worker process may take to boot (its init phase) before its thread fails. */
+export const PROCESS_INIT_TIMEOUT_MS = 30_000;
+
 /**
  * Runs each cloud thread in a child process, one thread per process at a time, like a FaaS
  * container. Processes start on demand (cold), are reused when idle (warm), and at most `workers`
  * run at once; further threads queue. With `timeoutMs`, an invocation that runs longer is killed
- * and its thread fails with {@link TimeoutError}. A process that dies fails its thread with
+ * and its thread fails with {@link TimeoutError}. As on FaaS platforms, the clock starts once the
+ * process has booted: a cold start's init phase does not count against `timeoutMs`, but has its
+ * own bound, {@link PROCESS_INIT_TIMEOUT_MS}. A process that dies fails its thread with
  * {@link WorkerCrashedError} and is replaced on demand; other threads go on.
  */
 export class ProcessBackend implements Backend {
@@ -85,21 +92,39 @@ export class ProcessBackend implements Backend {
     proc.child.ref();
     (proc.child.channel as { ref?: () => void } | undefined)?.ref?.();
     proc.child.send({ id: job.id, envelope: job.envelope });
-    if (this.timeoutMs !== undefined) {
-      const ms = this.timeoutMs;
+    if (proc.ready) this.arm(proc, job);
+    else {
       proc.timer = setTimeout(() => {
         proc.job = undefined;
-        job.reject(new TimeoutError(`thread ${job.threadId} ran longer than ${ms} ms; its process was killed`));
+        job.reject(new TimeoutError(`the process for thread ${job.threadId} did not boot within ${PROCESS_INIT_TIMEOUT_MS} ms; it was killed`));
         proc.child.kill('SIGKILL');
-      }, ms);
+      }, PROCESS_INIT_TIMEOUT_MS);
     }
+  }
+
+  /** Starts the invocation clock of `job`, running on the booted `proc`. */
+  private arm(proc: Proc, job: Job): void {
+    if (proc.timer) clearTimeout(proc.timer);
+    proc.timer = undefined;
+    if (this.timeoutMs === undefined) return;
+    const ms = this.timeoutMs;
+    proc.timer = setTimeout(() => {
+      proc.job = undefined;
+      job.reject(new TimeoutError(`thread ${job.threadId} ran longer than ${ms} ms; its process was killed`));
+      proc.child.kill('SIGKILL');
+    }, ms);
   }
 
   private spawn(): Proc {
     const child = fork(ENTRY, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const proc: Proc = { child, job: undefined, timer: undefined };
+    const proc: Proc = { child, job: undefined, timer: undefined, ready: false };
     this.procs.add(proc);
-    child.on('message', (msg: { id?: number; outcome?: Uint8Array }) => {
+    child.on('message', (msg: { id?: number; outcome?: Uint8Array; ready?: boolean }) => {
+      if (msg.ready === true) {
+        proc.ready = true;
+        if (proc.job) this.arm(proc, proc.job);
+        return;
+      }
       const job = proc.job;
       if (msg.id === undefined || !job || job.id !== msg.id) return;
       if (proc.timer) clearTimeout(proc.timer);
