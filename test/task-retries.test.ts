@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AtomicLong, configureRuntime, RemoteError, shutdownRuntime, task } from '../src/index.ts';
-import { crashOnce, flaky, flakyUnretried, hopeless } from './fixtures/flaky-tasks.ts';
+import { crashOnce, flaky, flakyUnretried, hopeless, unsendable } from './fixtures/flaky-tasks.ts';
 import { BACKENDS, threadsNode } from './support/threads.ts';
 import type { TestNode } from './support/node.ts';
 
@@ -41,6 +41,16 @@ for (const backend of BACKENDS) {
       const attempts = await counter(`hopeless-${backend}`);
       await assert.rejects(hopeless.run(attempts), { name: 'RemoteError', message: 'attempt 3 failed' });
       assert.equal(await attempts.get(), 3);
+    });
+
+    test('a result that cannot be sent back fails at once: a retry would repeat the side effects for nothing', async () => {
+      const attempts = await counter(`unsendable-${backend}`);
+      await assert.rejects(unsendable.run(attempts), (err: unknown) => {
+        assert.ok(err instanceof RemoteError);
+        assert.equal(err.remoteName, 'SerializationError');
+        return true;
+      });
+      assert.equal(await attempts.get(), 1);
     });
 
     test('a thread whose worker crashed is retried too', async () => {

@@ -19,10 +19,21 @@ export interface Envelope {
   readonly token?: string;
 }
 
-/** A thread's outcome as it travels back: a value, or the error it threw. */
+/**
+ * A thread's outcome as it travels back: a value, or the error it threw. `final` marks a failure
+ * that running the thread again cannot mend (the envelope, the task's lookup, or its result could
+ * not be handled): it is never retried.
+ */
 export type Outcome =
   | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly name: string; readonly message: string; readonly stack: string; readonly code?: string };
+  | {
+      readonly ok: false;
+      readonly name: string;
+      readonly message: string;
+      readonly stack: string;
+      readonly code?: string;
+      readonly final?: true;
+    };
 
 /** Envelope version understood by this runtime. */
 export const ENVELOPE_VERSION = 1;

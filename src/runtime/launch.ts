@@ -22,7 +22,8 @@ let sequence = 0;
  * Starts one cloud thread on `backend`. The argument is checked and encoded now, so a value that
  * cannot travel throws a `SerializationError` here, at spawn. The thread's default client points
  * at this process's default DSO, if one is configured. A failed attempt is run again up to
- * `retries` times. The result rejects with a `RemoteError` carrying the thread's error (name,
+ * `retries` times, unless the failure is one a retry cannot mend (the worker could not find or
+ * load the task, or the result cannot be sent back). The result rejects with a `RemoteError` carrying the thread's error (name,
  * message, remote stack), or the backend's own error (`WorkerCrashedError`, `TimeoutError`).
  */
 export function launch(backend: Backend, what: Invocation, retries = 0): Launched {
@@ -52,6 +53,11 @@ export function launch(backend: Backend, what: Invocation, retries = 0): Launche
   return { threadId, result };
 }
 
+/** Wraps a thread's failure that must not be retried. */
+class FinalFailure {
+  constructor(readonly error: RemoteError) {}
+}
+
 async function attempt(backend: Backend, bytes: Uint8Array, threadId: string, retries: number): Promise<unknown> {
   for (let left = retries; ; left--) {
     try {
@@ -59,8 +65,11 @@ async function attempt(backend: Backend, bytes: Uint8Array, threadId: string, re
         handleFor(type, key, undefined),
       );
       if (outcome.ok) return outcome.value;
-      throw new RemoteError(outcome.name, outcome.message, outcome.stack, outcome.code);
+      const err = new RemoteError(outcome.name, outcome.message, outcome.stack, outcome.code);
+      if (outcome.final) throw new FinalFailure(err);
+      throw err;
     } catch (err) {
+      if (err instanceof FinalFailure) throw err.error;
       if (left <= 0 || !(err instanceof SkeinError)) throw err;
     }
   }

@@ -58,17 +58,21 @@ async function resolveFunction(env: ReceivedEnvelope): Promise<(arg: unknown) =>
  */
 export async function runInvocation(bytes: Uint8Array): Promise<Uint8Array> {
   let outcome: Outcome;
+  // Failures outside the task's own code would fail again on a retry: they are final.
+  let final = true;
   try {
     const env = decodeEnvelope(bytes);
     bindDefaultClient(env);
     const fn = await resolveFunction(env);
     const arg = decodeArg(env, (type, key) => handleFor(type, key, undefined));
     let value: unknown = null;
+    final = false;
     if (env.block) {
       for (let i = env.block[0]; i < env.block[1]; i++) await fn(i);
     } else {
       value = await fn(arg);
     }
+    final = true;
     checkSerializable(value, 'result');
     outcome = { ok: true, value: value === undefined ? null : value };
   } catch (err) {
@@ -80,11 +84,12 @@ export async function runInvocation(bytes: Uint8Array): Promise<Uint8Array> {
       message: e.message,
       stack: e.stack ?? `${e.name}: ${e.message}`,
       ...(typeof code === 'string' ? { code } : {}),
+      ...(final ? { final: true as const } : {}),
     };
   }
   try {
     return encodeOutcome(outcome);
   } catch (err) {
-    return encodeOutcome({ ok: false, name: 'SerializationError', message: `the result cannot be sent: ${(err as Error).message}`, stack: '' });
+    return encodeOutcome({ ok: false, name: 'SerializationError', message: `the result cannot be sent: ${(err as Error).message}`, stack: '', final: true });
   }
 }
