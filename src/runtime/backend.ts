@@ -22,4 +22,10 @@ export interface BackendOptions {
   workers?: number;
   /** Process backend: kill an invocation that runs longer than this (ms); no limit by default. */
   timeoutMs?: number;
+  /**
+   * Process backend: warn (a `SKEIN_THREADS_STALLED` process warning) when threads have been
+   * queued this long (ms) behind `workers` busy processes, none finishing meanwhile: threads that
+   * wait on threads still queued deadlock that way. Default 10 000; 0 turns the warning off.
+   */
+  stallWarningMs?: number;
 }

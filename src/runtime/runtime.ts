@@ -12,14 +12,14 @@ export interface RuntimeOptions extends BackendOptions {
 export function createBackend(opts: RuntimeOptions = {}): Backend {
   const b = opts.backend ?? 'local';
   if (typeof b !== 'string') return b;
-  const { workers, timeoutMs } = opts;
+  const { workers, timeoutMs, stallWarningMs } = opts;
   const common = { ...(workers !== undefined ? { workers } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
   switch (b) {
     case 'local':
       if (timeoutMs !== undefined) throw new TypeError('timeoutMs needs the process backend; a worker thread cannot be stopped alone');
       return new LocalBackend(common);
     case 'process':
-      return new ProcessBackend(common);
+      return new ProcessBackend({ ...common, ...(stallWarningMs !== undefined ? { stallWarningMs } : {}) });
     default:
       throw new TypeError(`unknown backend '${String(b)}'; built-in backends: local, process`);
   }

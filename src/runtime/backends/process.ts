@@ -25,6 +25,9 @@ const ENTRY = fileURLToPath(new URL('./process-worker.js', import.meta.url));
 /** Default concurrency limit of the process backend, like a FaaS account's. */
 export const DEFAULT_PROCESS_CONCURRENCY = 64;
 
+/** Default of `stallWarningMs`: how long threads may queue behind busy processes before a warning. */
+export const DEFAULT_STALL_WARNING_MS = 10_000;
+
 /** Longest a worker process may take to boot (its init phase) before its thread fails. */
 export const PROCESS_INIT_TIMEOUT_MS = 30_000;
 
@@ -34,13 +37,17 @@ export const PROCESS_INIT_TIMEOUT_MS = 30_000;
  * run at once; further threads queue. With `timeoutMs`, an invocation that runs longer is killed
  * and its thread fails with {@link TimeoutError}. As on FaaS platforms, the clock starts once the
  * process has booted: a cold start's init phase does not count against `timeoutMs`, but has its
- * own bound, {@link PROCESS_INIT_TIMEOUT_MS}. A process that dies fails its thread with
+ * own bound, {@link PROCESS_INIT_TIMEOUT_MS}. Threads queued behind `workers` busy processes for
+ * `stallWarningMs` with none finishing raise a `SKEIN_THREADS_STALLED` process warning: if they
+ * wait on each other (a barrier wider than `workers`), that is a deadlock. A process that dies fails its thread with
  * {@link WorkerCrashedError} and is replaced on demand; other threads go on.
  */
 export class ProcessBackend implements Backend {
   readonly name = 'process';
   private readonly limit: number;
   private readonly timeoutMs: number | undefined;
+  private readonly stallWarningMs: number;
+  private stallTimer: NodeJS.Timeout | undefined;
   private readonly idle: Proc[] = [];
   private readonly procs = new Set<Proc>();
   private readonly queue: Job[] = [];
@@ -54,6 +61,8 @@ export class ProcessBackend implements Backend {
     if (!Number.isInteger(this.limit) || this.limit < 1) throw new RangeError('workers must be an integer >= 1');
     if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0)) throw new RangeError('timeoutMs must be > 0');
     this.timeoutMs = opts.timeoutMs;
+    this.stallWarningMs = opts.stallWarningMs ?? DEFAULT_STALL_WARNING_MS;
+    if (!(this.stallWarningMs >= 0)) throw new RangeError('stallWarningMs must be >= 0');
   }
 
   invoke(envelope: Uint8Array, threadId: string): Promise<Uint8Array> {
@@ -85,6 +94,27 @@ export class ProcessBackend implements Backend {
       this.start(proc, this.queue.shift()!);
     }
     if (this.closing && this.queue.length === 0 && this.busy() === 0) this.onDrained?.();
+    this.watchStall();
+  }
+
+  /** Keeps a timer running while threads are queued behind busy processes; see the class TSDoc. */
+  private watchStall(): void {
+    const stalled = this.queue.length > 0 && this.idle.length === 0 && this.procs.size >= this.limit;
+    if (!stalled || this.stallWarningMs === 0) {
+      if (this.stallTimer) clearTimeout(this.stallTimer);
+      this.stallTimer = undefined;
+      return;
+    }
+    if (this.stallTimer) return;
+    const ms = this.stallWarningMs;
+    this.stallTimer = setTimeout(() => {
+      process.emitWarning(
+        `${this.queue.length} cloud thread(s) have waited ${ms} ms for one of the ${this.limit} worker processes, all busy, and none finished meanwhile. ` +
+          `If running threads wait on queued ones (a barrier or latch wider than the pool), this is a deadlock: raise workers (skein run --workers) above the number of threads that block at once.`,
+        { code: 'SKEIN_THREADS_STALLED' },
+      );
+    }, ms);
+    this.stallTimer.unref();
   }
 
   private start(proc: Proc, job: Job): void {
@@ -131,6 +161,8 @@ export class ProcessBackend implements Backend {
       proc.job = undefined;
       proc.timer = undefined;
       this.idle.push(proc);
+      if (this.stallTimer) clearTimeout(this.stallTimer);
+      this.stallTimer = undefined;
       child.unref();
       (child.channel as { unref?: () => void } | undefined)?.unref?.();
       job.resolve(msg.outcome!);
