@@ -19,8 +19,8 @@
  * (default 5) are recorded and the medians reported. Every result is checked, so a broken app
  * cannot produce a good ratio.
  *
- * Every run has a watchdog: a run that takes longer than {@link HANG_FACTOR} times the warm-up twin
- * run (at least {@link HANG_FLOOR_MS}) or {@link HANG_CAP_MS} fails the scenario with
+ * Every run has a watchdog ({@link HANG_LIMITS}): a run that takes longer than 20 times the warm-up
+ * twin run (and 30 s), or 5 minutes, fails the scenario with
  * {@link AppHangError}, naming the run; for a Skein run the error carries what the node and the
  * runtime showed at that moment. The hung session is torn down by closing its node (which fails
  * the parked calls, so its cloud threads end); a hung twin's workers cannot be reached and are
@@ -34,12 +34,18 @@ import { startNode, type DsoNode } from '../src/server/node.ts';
 import { median } from './load.ts';
 import type { ScenarioResult } from './result.ts';
 
-/** A run that exceeds this many times the warm-up twin run's time is taken as hung. */
-export const HANG_FACTOR = 20;
-/** ... unless it is shorter than this (worker start-up dominates tiny runs). */
-export const HANG_FLOOR_MS = 30_000;
-/** No run may take longer than this. */
-export const HANG_CAP_MS = 5 * 60_000;
+/** When a run counts as hung. */
+export interface HangLimits {
+  /** A run longer than this many times the warm-up twin run's time... */
+  factor: number;
+  /** ...and longer than this (worker start-up dominates tiny runs)... */
+  floorMs: number;
+  /** ...or longer than this, whatever the twin took. */
+  capMs: number;
+}
+
+/** The bench's limits: 20x the warm-up twin run, at least 30 s, at most 5 minutes. */
+export const HANG_LIMITS: HangLimits = { factor: 20, floorMs: 30_000, capMs: 5 * 60_000 };
 
 /** Recorded rounds: `BENCH_RUNS` from the environment (a positive integer), default 5. */
 export function benchRuns(): number {
@@ -84,11 +90,14 @@ export interface AppTimes {
   warmupTwin: number;
 }
 
-/** Runs the warm-up round and `runs` recorded rounds of `pair`; see the module doc for the method. */
-export async function timeApp<R>(pair: AppPair<R>, runs = benchRuns()): Promise<AppTimes> {
+/**
+ * Runs the warm-up round and `runs` recorded rounds of `pair` (default {@link benchRuns}); see the
+ * module doc for the method. Rejects with the first wrong result or {@link AppHangError}.
+ */
+export async function timeApp<R>(pair: AppPair<R>, { runs = benchRuns(), hang = HANG_LIMITS }: { runs?: number; hang?: HangLimits } = {}): Promise<AppTimes> {
   const times = { cold: [] as number[], warm: [] as number[], twin: [] as number[] };
   let reference: R | undefined;
-  let limitMs = HANG_CAP_MS;
+  let limitMs = hang.capMs;
   const twinRun = async (label: string): Promise<number> => {
     const t0 = performance.now();
     const result = await watchdog(pair.twin(), limitMs, () => `${pair.app}: ${label} did not finish`);
@@ -105,7 +114,7 @@ export async function timeApp<R>(pair: AppPair<R>, runs = benchRuns()): Promise<
     }, (result, which) => pair.check(result, which, reference));
 
   const warmupTwin = await twinRun('twin warm-up run');
-  limitMs = Math.min(HANG_CAP_MS, Math.max(HANG_FLOOR_MS, HANG_FACTOR * warmupTwin * 1000));
+  limitMs = Math.min(hang.capMs, Math.max(hang.floorMs, hang.factor * warmupTwin * 1000));
   await skeinRuns('warm-up run');
   for (let r = 1; r <= runs; r++) {
     const label = `run ${r} of ${runs}`;

@@ -21,7 +21,7 @@ import { CyclicBarrier } from '../../src/api/cyclic-barrier.ts';
 import { GlobalCentroids, runKmeans, type KmeansParams, type KmeansResult } from '../../examples/kmeans.ts';
 import { blobCentres } from '../../examples/lib/datasets.ts';
 import { runKmeans as runTwin } from '../twins/kmeans.ts';
-import { HANG_CAP_MS, appResult, benchRuns, timeApp } from '../app-runs.ts';
+import { HANG_LIMITS, appResult, benchRuns, timeApp } from '../app-runs.ts';
 import { daskMissing, runDaskKmeans } from '../peers/dask.ts';
 import type { ScenarioResult } from '../result.ts';
 
@@ -62,7 +62,7 @@ export async function kmeans(params: Partial<KmeansParams> = {}): Promise<Scenar
     result.what += `; ${missing}`;
     return result;
   }
-  const dask = await runDaskKmeans(p, benchRuns(), HANG_CAP_MS);
+  const dask = await runDaskKmeans(p, benchRuns(), HANG_LIMITS.capMs);
   if (!(dask.max_centroid_error < 0.25)) throw new Error(`kmeans: a Dask centroid is ${dask.max_centroid_error} from its planted centre`);
   result.peers.dask = {
     whole_first_run_s: dask.first_total_s,

@@ -31,8 +31,10 @@ export function codeLines(source: string): string[] {
     else if (kind === ts.SyntaxKind.CloseBraceToken && braces.pop()) {
       if (scanner.reScanTemplateToken(false) === ts.SyntaxKind.TemplateMiddle) braces.push(true);
     }
-    if (kind === ts.SyntaxKind.SingleLineCommentTrivia || kind === ts.SyntaxKind.MultiLineCommentTrivia) continue;
-    out += scanner.getTokenText();
+    const text = scanner.getTokenText();
+    // A comment leaves its line breaks, so code keeps the lines it had.
+    if (kind === ts.SyntaxKind.SingleLineCommentTrivia || kind === ts.SyntaxKind.MultiLineCommentTrivia) out += text.replace(/[^\n]/g, '');
+    else out += text;
   }
   return out
     .split('\n')
