@@ -125,6 +125,8 @@ export async function timeApp<R>(pair: AppPair<R>, { runs = benchRuns(), hang = 
       pushPair(times, await skeinRuns(label));
       times.twin.push(await twinRun(`twin ${label}`));
     }
+    const s = (xs: number[]): string => `${xs.at(-1)!.toFixed(2)} s`;
+    process.stderr.write(`  ${pair.app} ${label}: twin ${s(times.twin)}, skein cold ${s(times.cold)}, warm ${s(times.warm)}\n`);
   }
   return {
     ...times,
