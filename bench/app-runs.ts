@@ -22,9 +22,9 @@
  * Every run has a watchdog ({@link HANG_LIMITS}): a run that takes longer than 20 times the warm-up
  * twin run (and 30 s), or 5 minutes, fails the scenario with
  * {@link AppHangError}, naming the run; for a Skein run the error carries what the node and the
- * runtime showed at that moment. The hung session is torn down by closing its node (which fails
- * the parked calls, so its cloud threads end); a hung twin's workers cannot be reached and are
- * left to `npm run bench`'s exit.
+ * runtime showed at that moment. A session that hung or failed is torn down by closing its node
+ * first (which fails the parked calls, so its cloud threads end); a hung twin's workers cannot be
+ * reached and are left to `npm run bench`'s exit.
  */
 import os from 'node:os';
 import { Client } from '../src/client/client.ts';
@@ -163,7 +163,7 @@ async function skeinSession<R, T>(
     base ??= { spawned: c.spawned - 1, done: c.done, failed: c.failed };
     counts = { ...c };
   });
-  let hung = false;
+  let finished = false;
   try {
     node = await startNode({ logLevel: 'warn', objects: 'registered' });
     process.env.SKEIN_DSO = node.url;
@@ -171,10 +171,9 @@ async function skeinSession<R, T>(
     setDefaultClient(client);
     configureRuntime({ backend: 'local', workers: os.availableParallelism() });
     const c = client;
-    return await body(async (label) => {
+    const out = await body(async (label) => {
       const t0 = started;
       const result = await watchdog(pair.skein(), limitMs, async () => {
-        hung = true;
         const seen = await describeHang(pair, c, base, counts);
         return `${pair.app}: ${label} did not finish; ${seen}`;
       });
@@ -183,10 +182,13 @@ async function skeinSession<R, T>(
       started = performance.now();
       return seconds;
     });
+    finished = true;
+    return out;
   } finally {
     off();
-    // A hung session's threads are parked on the node: closing it first fails their calls.
-    if (hung) await node?.close();
+    // After a hang or a failed thread, threads may be parked on the node: closing it first fails
+    // their calls, so the runtime's shutdown (which waits for its threads) can finish.
+    if (!finished) await node?.close();
     await watchdog(shutdownRuntime(), 30_000, () => `${pair.app}: the runtime did not shut down`).catch((err: Error) =>
       process.stderr.write(`${err.message}\n`),
     );
@@ -201,9 +203,8 @@ async function skeinSession<R, T>(
 /** What the node and the runtime show while a run is stuck. */
 async function describeHang<R>(pair: AppPair<R>, client: Client, base: ThreadCounts | undefined, counts: ThreadCounts | undefined): Promise<string> {
   const parts: string[] = [];
-  if (base && counts) {
-    parts.push(`threads spawned ${counts.spawned - base.spawned}, done ${counts.done - base.done}, failed ${counts.failed - base.failed}`);
-  }
+  const d = base && counts ? { spawned: counts.spawned - base.spawned, done: counts.done - base.done, failed: counts.failed - base.failed } : { spawned: 0, done: 0, failed: 0 };
+  parts.push(`threads spawned ${d.spawned}, done ${d.done}, failed ${d.failed}`);
   const ask = async (what: string, q: () => Promise<string>): Promise<void> => {
     try {
       parts.push(await watchdog(q(), 5000, () => `${what}: no answer in 5 s`));
