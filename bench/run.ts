@@ -13,6 +13,12 @@ import { dsoThroughput } from './scenarios/dso-throughput.ts';
 import { dsoComplex } from './scenarios/dso-complex.ts';
 import { dsoMemory } from './scenarios/dso-memory.ts';
 import { barrier } from './scenarios/barrier.ts';
+import { montecarlo } from './scenarios/montecarlo.ts';
+import { kmeans } from './scenarios/kmeans.ts';
+import { logreg } from './scenarios/logreg.ts';
+import { santa } from './scenarios/santa.ts';
+import { mandelbrot } from './scenarios/mandelbrot.ts';
+import { portSize } from './scenarios/port-size.ts';
 
 const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   'dso-latency': () => dsoLatency(),
@@ -21,6 +27,12 @@ const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   'dso-memory': () => dsoMemory(),
   barrier: () => barrier(),
   'thread-spawn': () => threadSpawn(),
+  montecarlo: () => montecarlo(),
+  kmeans: () => kmeans(),
+  logreg: () => logreg(),
+  santa: () => santa(),
+  mandelbrot: () => mandelbrot(),
+  'port-size': () => portSize(),
 };
 
 const wanted = process.argv.slice(2);
@@ -32,13 +44,22 @@ for (const name of wanted) {
 }
 
 const results: ScenarioResult[] = [];
+// A scenario that fails (a wrong result, a run past its watchdog) is reported and the others go on.
+const failures: Array<{ scenario: string; error: string }> = [];
 for (const name of wanted.length > 0 ? wanted : Object.keys(scenarios)) {
   process.stderr.write(`running ${name}...\n`);
-  results.push(await scenarios[name]!());
+  try {
+    results.push(await scenarios[name]!());
+  } catch (err) {
+    const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    process.stderr.write(`scenario ${name} FAILED: ${error}\n`);
+    failures.push({ scenario: name, error });
+  }
 }
 
 const rows: string[][] = [['scenario', 'ratio', 'value', 'target', 'met', 'figures']];
 for (const r of results) {
+  let first = true;
   for (const [name, value] of Object.entries(r.ratios)) {
     const t = r.targets[name];
     const target = t ? (t.max !== undefined ? `<= ${t.max}` : `>= ${t.min}`) : '-';
@@ -47,7 +68,9 @@ for (const r of results) {
       `skein ${fmt(r.skein)}`,
       ...Object.entries(r.peers).map(([p, f]) => `${p} ${fmt(f)}`),
     ].join('; ');
-    rows.push([r.scenario, name, value.toFixed(2), target, met, figures]);
+    // A scenario's figures are printed once, on its first row.
+    rows.push([r.scenario, name, value.toFixed(2), target, met, first ? figures : '']);
+    first = false;
   }
 }
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
@@ -56,11 +79,14 @@ for (const row of rows) console.log(row.map((c, i) => c.padEnd(widths[i]!)).join
 mkdirSync(`${ROOT}bench/results`, { recursive: true });
 writeFileSync(
   `${ROOT}bench/results/latest.json`,
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, results }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, results, failures }, null, 2)}\n`,
 );
+for (const f of failures) console.log(`FAILED ${f.scenario}: ${f.error}`);
+// Exit now: a hung run's threads (stopped by a watchdog, never joined) must not keep the bench alive.
+process.exit(failures.length > 0 ? 1 : 0);
 
 function fmt(f: Record<string, number>): string {
   return Object.entries(f)
-    .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(1)}`)
+    .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(Math.abs(v) < 10 ? 2 : 1)}`)
     .join(' ');
 }

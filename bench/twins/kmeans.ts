@@ -11,8 +11,9 @@
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { blobPoints, blockBounds, type BlobsSpec } from '../../examples/lib/datasets.ts';
+import { runWorker } from './ts-worker.ts';
 
 /** What to cluster and how: the data set, then the algorithm's bounds. */
 export interface KmeansParams extends BlobsSpec {
@@ -179,7 +180,7 @@ function kmeansWorker({ params, worker, centroids, barrier }: WorkerArgs): { ite
   return { iterations };
 }
 
-if (!isMainThread && workerData?.app === 'kmeans') {
+if (!isMainThread && workerData?.twin === 'kmeans') {
   const { params, worker, centroids, barrier } = workerData as { params: KmeansParams; worker: number; centroids: SharedArrayBuffer; barrier: SharedArrayBuffer };
   parentPort!.postMessage(
     kmeansWorker({
@@ -191,16 +192,13 @@ if (!isMainThread && workerData?.app === 'kmeans') {
   );
 }
 
-/** Worker threads start here: TypeScript is made importable (tsx), then this module is imported. */
-const BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); });`;
-
 /** Runs k-means on `params.workers` threads, starting from the first `k` points. */
 export async function runKmeans(params: KmeansParams): Promise<KmeansResult> {
   const { k, dims } = params;
   const centroids = GlobalCentroids.create(k, dims, params.workers, blobPoints(params, 0, k));
   const barrier = CyclicBarrier.create(params.workers);
   const threads = Array.from({ length: params.workers }, (_, worker) =>
-    joined(new Worker(BOOT, { eval: true, workerData: { app: 'kmeans', params, worker, centroids: centroids.buffer, barrier: barrier.buffer } })),
+    runWorker<{ iterations: number }>(import.meta.url, { twin: 'kmeans', params, worker, centroids: centroids.buffer, barrier: barrier.buffer }),
   );
   const results = await Promise.all(threads);
   const last = centroids.current();
@@ -209,15 +207,6 @@ export async function runKmeans(params: KmeansParams): Promise<KmeansResult> {
     iterations: results[0]!.iterations,
     shift: last.shift,
   };
-}
-
-/** The message a worker posts, or its error. */
-function joined(worker: Worker): Promise<{ iterations: number }> {
-  return new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`a k-means worker exited with code ${code}`)));
-  });
 }
 
 /** Runs k-means sized by POINTS, DIMS, K, ITERATIONS, THREADS, SEED and THRESHOLD; answers a summary line. */

@@ -12,8 +12,9 @@
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { blockBounds, logisticExamples, type LogisticSpec } from '../../examples/lib/datasets.ts';
+import { runWorker } from './ts-worker.ts';
 
 /** What to fit and how: the data set, then the descent. */
 export interface LogregParams extends LogisticSpec {
@@ -142,34 +143,22 @@ function logregWorker({ params, worker, weights }: WorkerArgs): { iterations: nu
   return { iterations };
 }
 
-if (!isMainThread && workerData?.app === 'logreg') {
+if (!isMainThread && workerData?.twin === 'logreg') {
   const { params, worker, weights } = workerData as { params: LogregParams; worker: number; weights: SharedArrayBuffer };
   parentPort!.postMessage(
     logregWorker({ params, worker, weights: new GlobalWeights(weights, params.features, params.workers, params.learningRate) }),
   );
 }
 
-/** Worker threads start here: TypeScript is made importable (tsx), then this module is imported. */
-const BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); });`;
-
 /** Fits logistic regression on `params.workers` threads, from zero weights. */
 export async function runLogreg(params: LogregParams): Promise<LogregResult> {
   const weights = GlobalWeights.create(params.features, params.workers, params.learningRate);
   const threads = Array.from({ length: params.workers }, (_, worker) =>
-    joined(new Worker(BOOT, { eval: true, workerData: { app: 'logreg', params, worker, weights: weights.buffer } })),
+    runWorker<{ iterations: number }>(import.meta.url, { twin: 'logreg', params, worker, weights: weights.buffer }),
   );
   const results = await Promise.all(threads);
   const last = weights.current();
   return { weights: last.weights.slice(), iterations: results[0]!.iterations, loss: last.loss };
-}
-
-/** The message a worker posts, or its error. */
-function joined(worker: Worker): Promise<{ iterations: number }> {
-  return new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`a logistic regression worker exited with code ${code}`)));
-  });
 }
 
 /** Fits logistic regression sized by POINTS, FEATURES, ITERATIONS, LEARNING_RATE, THREADS and SEED; answers a summary line. */
