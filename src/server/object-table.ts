@@ -37,8 +37,8 @@ interface Parked {
 /** What the table keeps per client session: its parked calls and the objects it holds leases on. */
 export class SessionState {
   readonly parked = new Set<Parked>();
-  /** The objects this session holds leases on, by instance. */
-  readonly leases = new Map<object, Entry>();
+  /** The objects this session holds leases on, by key (only a live one is handed its lease back). */
+  readonly leases = new Map<string, Entry>();
   constructor(readonly id: string) {}
 }
 
@@ -64,15 +64,19 @@ type Attempt = { kind: 'done'; value: unknown } | { kind: 'failed'; error: unkno
  * each call that may have changed the object.
  *
  * Storage is lean because a node may hold millions of small objects: per object the table keeps
- * its key and its state instance in one map per type (the map an instance is in gives its type; a
- * key is in at most one), and nothing else. Parked-call queues live in a side map, only for
- * objects that have parked calls.
+ * its key and its state instance in one map per type name (the map an instance is in gives its
+ * type; a key is in at most one), and nothing else. Parked-call queues live in a side map, only
+ * for objects that have parked calls. Every hot lookup is by string, which measured cheaper per
+ * call than keying by the type and instance objects.
  */
 export class ObjectTable {
-  /** Live objects: per type, key to state instance. */
-  private readonly objects = new Map<ObjectType, Map<string, object>>();
-  /** Calls waiting in `blockUntil`, oldest first, by instance; only non-empty queues. */
-  private readonly parked = new Map<object, Parked[]>();
+  /** Live objects: per type name, key to state instance. */
+  private readonly objects = new Map<string, Map<string, object>>();
+  /**
+   * Calls waiting in `blockUntil`, oldest first, by object key; only non-empty queues. A queue is
+   * dropped with its object, so it always belongs to the live object at its key.
+   */
+  private readonly parked = new Map<string, Parked[]>();
 
   constructor(private readonly types: TypeRegistry) {}
 
@@ -100,7 +104,7 @@ export class ObjectTable {
       outcome.fail(new InvalidCallError('EUNKNOWN_METHOD', `${type.name} has no method '${call.method}'`));
       return;
     }
-    let instance = this.objects.get(type)?.get(call.key);
+    let instance = this.objects.get(type.name)?.get(call.key);
     if (instance === undefined) {
       const other = this.find(call.key);
       if (other) {
@@ -120,8 +124,8 @@ export class ObjectTable {
         const created = new type.stateClass(...call.init);
         if (instance !== undefined) this.remove({ key: call.key, type, instance }, 'it was replaced by forceNew');
         instance = created;
-        let objects = this.objects.get(type);
-        if (!objects) this.objects.set(type, (objects = new Map()));
+        let objects = this.objects.get(type.name);
+        if (!objects) this.objects.set(type.name, (objects = new Map()));
         objects.set(call.key, created);
       } catch (err) {
         outcome.fail(err);
@@ -176,7 +180,7 @@ export class ObjectTable {
       touched.set(p.entry.instance, p.entry);
     }
     for (const entry of session.leases.values()) {
-      if (this.objects.get(entry.type)?.get(entry.key) !== entry.instance) continue;
+      if (this.objects.get(entry.type.name)?.get(entry.key) !== entry.instance) continue;
       const ctx: CallContext = { session: session.id, memo: undefined, cancel: undefined, leased: false, notify: false };
       withContext(ctx, () => (entry.instance as { [SESSION_ENDED](s: string): void })[SESSION_ENDED](session.id));
       touched.set(entry.instance, entry);
@@ -197,9 +201,9 @@ export class ObjectTable {
 
   /** The live object at `key`, whatever its type. */
   private find(key: string): Entry | undefined {
-    for (const [type, objects] of this.objects) {
+    for (const [name, objects] of this.objects) {
       const instance = objects.get(key);
-      if (instance !== undefined) return { key, type, instance };
+      if (instance !== undefined) return { key, type: this.types.get(name)!, instance };
     }
     return undefined;
   }
@@ -234,7 +238,7 @@ export class ObjectTable {
       result = err === PARK ? { kind: 'parked' } : { kind: 'failed', error: err };
     }
     if (result.kind === 'failed' && before) restoreSnapshot(before);
-    if (ctx.leased) session.leases.set(entry.instance, entry);
+    if (ctx.leased) session.leases.set(entry.key, entry);
     return result;
   }
 
@@ -252,9 +256,9 @@ export class ObjectTable {
     outcome: Outcome,
   ): void {
     const p: Parked = { entry, method: call.method, fn, args: call.args, ctx, outcome, session, timer: undefined };
-    const queue = this.parked.get(entry.instance);
+    const queue = this.parked.get(entry.key);
     if (queue) queue.push(p);
-    else this.parked.set(entry.instance, [p]);
+    else this.parked.set(entry.key, [p]);
     session.parked.add(p);
     if (call.timeoutMs !== undefined) {
       p.timer = setTimeout(() => {
@@ -277,11 +281,11 @@ export class ObjectTable {
 
   /** Takes a parked call out of its object's queue, if still there; an empty queue is dropped. */
   private unqueue(p: Parked): void {
-    const queue = this.parked.get(p.entry.instance);
+    const queue = this.parked.get(p.entry.key);
     const i = queue ? queue.indexOf(p) : -1;
     if (i < 0) return;
     queue!.splice(i, 1);
-    if (queue!.length === 0) this.parked.delete(p.entry.instance);
+    if (queue!.length === 0) this.parked.delete(p.entry.key);
   }
 
   /**
@@ -289,7 +293,8 @@ export class ObjectTable {
    * changed it.
    */
   private wake(entry: Entry): void {
-    const queue = this.parked.get(entry.instance);
+    // Most nodes, most of the time, have no parked call at all: skip even the lookup.
+    const queue = this.parked.size === 0 ? undefined : this.parked.get(entry.key);
     if (!queue) return;
     let changed = true;
     while (changed && queue.length > 0) {
@@ -309,10 +314,10 @@ export class ObjectTable {
   }
 
   private remove(entry: Entry, why: string): void {
-    this.objects.get(entry.type)!.delete(entry.key);
-    const queue = this.parked.get(entry.instance);
+    this.objects.get(entry.type.name)!.delete(entry.key);
+    const queue = this.parked.get(entry.key);
     if (!queue) return;
-    this.parked.delete(entry.instance);
+    this.parked.delete(entry.key);
     for (const p of queue) {
       if (p.timer) clearTimeout(p.timer);
       p.session.parked.delete(p);
