@@ -12,13 +12,14 @@ export interface Outcome {
   fail(err: unknown): void;
 }
 
-/** A live object on this node. */
+/**
+ * A live object as a call, a parked call or a lease names it. Made per call, never stored per
+ * object: the table keeps only the instance (see {@link ObjectTable}).
+ */
 interface Entry {
   readonly key: string;
   readonly type: ObjectType;
   readonly instance: any;
-  /** Calls waiting in `blockUntil`, oldest first. */
-  parked: Parked[];
 }
 
 /** A call that is waiting for its object to change. */
@@ -36,7 +37,8 @@ interface Parked {
 /** What the table keeps per client session: its parked calls and the objects it holds leases on. */
 export class SessionState {
   readonly parked = new Set<Parked>();
-  readonly leases = new Set<Entry>();
+  /** The objects this session holds leases on, by key (only a live one is handed its lease back). */
+  readonly leases = new Map<string, Entry>();
   constructor(readonly id: string) {}
 }
 
@@ -60,15 +62,29 @@ type Attempt = { kind: 'done'; value: unknown } | { kind: 'failed'; error: unkno
  * completion synchronously, so calls on one object never interleave. A call that parks (its
  * `blockUntil` condition is false) waits in its object's queue and is re-run, oldest first, after
  * each call that may have changed the object.
+ *
+ * Storage is lean because a node may hold millions of small objects: per object the table keeps
+ * its key and its state instance in one map per type name (the map an instance is in gives its
+ * type; a key is in at most one), and nothing else. Parked-call queues live in a side map, only
+ * for objects that have parked calls. Every hot lookup is by string, which measured cheaper per
+ * call than keying by the type and instance objects.
  */
 export class ObjectTable {
-  private readonly entries = new Map<string, Entry>();
+  /** Live objects: per type name, key to state instance. */
+  private readonly objects = new Map<string, Map<string, object>>();
+  /**
+   * Calls waiting in `blockUntil`, oldest first, by object key; only non-empty queues. A queue is
+   * dropped with its object, so it always belongs to the live object at its key.
+   */
+  private readonly parked = new Map<string, Parked[]>();
 
   constructor(private readonly types: TypeRegistry) {}
 
   /** Number of live objects. */
   get size(): number {
-    return this.entries.size;
+    let n = 0;
+    for (const objects of this.objects.values()) n += objects.size;
+    return n;
   }
 
   /** Runs one call; the outcome is reported now, or later if the call parks. */
@@ -88,29 +104,35 @@ export class ObjectTable {
       outcome.fail(new InvalidCallError('EUNKNOWN_METHOD', `${type.name} has no method '${call.method}'`));
       return;
     }
-    let entry = this.entries.get(call.key);
-    if (entry && entry.type !== type) {
-      outcome.fail(
-        new InvalidCallError('ETYPE_MISMATCH', `key '${call.key}' holds a ${entry.type.name}, not a ${type.name}`),
-      );
-      return;
+    let instance = this.objects.get(type.name)?.get(call.key);
+    if (instance === undefined) {
+      const other = this.find(call.key);
+      if (other) {
+        outcome.fail(
+          new InvalidCallError('ETYPE_MISMATCH', `key '${call.key}' holds a ${other.type.name}, not a ${type.name}`),
+        );
+        return;
+      }
     }
-    if (!entry || call.forceNew) {
+    if (instance === undefined || call.forceNew) {
       if (!call.init) {
         outcome.fail(new SkeinError('ENO_OBJECT', `no object at key '${call.key}'`));
         return;
       }
       try {
         checkArity(call.init, type.initArity, `new ${type.name}()`);
-        const instance = new type.stateClass(...call.init);
-        if (entry) this.remove(entry, 'it was replaced by forceNew');
-        entry = { key: call.key, type, instance, parked: [] };
-        this.entries.set(call.key, entry);
+        const created = new type.stateClass(...call.init);
+        if (instance !== undefined) this.remove({ key: call.key, type, instance }, 'it was replaced by forceNew');
+        instance = created;
+        let objects = this.objects.get(type.name);
+        if (!objects) this.objects.set(type.name, (objects = new Map()));
+        objects.set(call.key, created);
       } catch (err) {
         outcome.fail(err);
         return;
       }
     }
+    const entry: Entry = { key: call.key, type, instance };
     try {
       checkArity(call.args, spec.arity, `${type.name}.${call.method}`);
     } catch (err) {
@@ -132,7 +154,7 @@ export class ObjectTable {
 
   /** Removes the object at `key`; its parked calls fail. Answers whether one existed. */
   destroy(key: string): boolean {
-    const entry = this.entries.get(key);
+    const entry = this.find(key);
     if (!entry) return false;
     this.remove(entry, 'it was destroyed');
     return true;
@@ -141,7 +163,9 @@ export class ObjectTable {
   /** Keys that start with `prefix`, sorted. */
   keys(prefix: string): string[] {
     const out: string[] = [];
-    for (const key of this.entries.keys()) if (key.startsWith(prefix)) out.push(key);
+    for (const objects of this.objects.values()) {
+      for (const key of objects.keys()) if (key.startsWith(prefix)) out.push(key);
+    }
     return out.sort();
   }
 
@@ -150,29 +174,38 @@ export class ObjectTable {
    * reported: nobody is listening) and the objects it holds leases on take them back.
    */
   endSession(session: SessionState): void {
-    const touched = new Set<Entry>();
+    const touched = new Map<object, Entry>();
     for (const p of session.parked) {
       this.withdraw(p);
-      touched.add(p.entry);
+      touched.set(p.entry.instance, p.entry);
     }
-    for (const entry of session.leases) {
-      if (!this.entries.has(entry.key) || this.entries.get(entry.key) !== entry) continue;
+    for (const entry of session.leases.values()) {
+      if (this.objects.get(entry.type.name)?.get(entry.key) !== entry.instance) continue;
       const ctx: CallContext = { session: session.id, memo: undefined, cancel: undefined, leased: false, notify: false };
       withContext(ctx, () => (entry.instance as { [SESSION_ENDED](s: string): void })[SESSION_ENDED](session.id));
-      touched.add(entry);
+      touched.set(entry.instance, entry);
     }
     session.leases.clear();
-    for (const entry of touched) this.wake(entry);
+    for (const entry of touched.values()) this.wake(entry);
   }
 
   /** Fails every parked call (node shutdown): none of them was applied. */
   failAllParked(reason: string): void {
-    for (const entry of this.entries.values()) {
-      for (const p of [...entry.parked]) {
+    for (const queue of [...this.parked.values()]) {
+      for (const p of [...queue]) {
         this.withdraw(p);
         p.outcome.fail(new ConnectionClosedError(`${reason}; the call was not applied`));
       }
     }
+  }
+
+  /** The live object at `key`, whatever its type. */
+  private find(key: string): Entry | undefined {
+    for (const [name, objects] of this.objects) {
+      const instance = objects.get(key);
+      if (instance !== undefined) return { key, type: this.types.get(name)!, instance };
+    }
+    return undefined;
   }
 
   private attempt(
@@ -205,7 +238,7 @@ export class ObjectTable {
       result = err === PARK ? { kind: 'parked' } : { kind: 'failed', error: err };
     }
     if (result.kind === 'failed' && before) restoreSnapshot(before);
-    if (ctx.leased) session.leases.add(entry);
+    if (ctx.leased) session.leases.set(entry.key, entry);
     return result;
   }
 
@@ -223,7 +256,9 @@ export class ObjectTable {
     outcome: Outcome,
   ): void {
     const p: Parked = { entry, method: call.method, fn, args: call.args, ctx, outcome, session, timer: undefined };
-    entry.parked.push(p);
+    const queue = this.parked.get(entry.key);
+    if (queue) queue.push(p);
+    else this.parked.set(entry.key, [p]);
     session.parked.add(p);
     if (call.timeoutMs !== undefined) {
       p.timer = setTimeout(() => {
@@ -240,9 +275,17 @@ export class ObjectTable {
   private withdraw(p: Parked): void {
     if (p.timer) clearTimeout(p.timer);
     p.session.parked.delete(p);
-    const i = p.entry.parked.indexOf(p);
-    if (i >= 0) p.entry.parked.splice(i, 1);
+    this.unqueue(p);
     if (p.ctx.cancel) withContext(p.ctx, p.ctx.cancel);
+  }
+
+  /** Takes a parked call out of its object's queue, if still there; an empty queue is dropped. */
+  private unqueue(p: Parked): void {
+    const queue = this.parked.get(p.entry.key);
+    const i = queue ? queue.indexOf(p) : -1;
+    if (i < 0) return;
+    queue!.splice(i, 1);
+    if (queue!.length === 0) this.parked.delete(p.entry.key);
   }
 
   /**
@@ -250,16 +293,19 @@ export class ObjectTable {
    * changed it.
    */
   private wake(entry: Entry): void {
+    // Most nodes, most of the time, have no parked call at all: skip even the lookup.
+    const queue = this.parked.size === 0 ? undefined : this.parked.get(entry.key);
+    if (!queue) return;
     let changed = true;
-    while (changed && entry.parked.length > 0) {
+    while (changed && queue.length > 0) {
       changed = false;
-      for (const p of [...entry.parked]) {
-        if (!entry.parked.includes(p)) continue;
+      for (const p of [...queue]) {
+        if (!queue.includes(p)) continue;
         const attempt = this.attempt(entry, p.method, p.fn, p.args, p.ctx, p.session);
         if (attempt.kind === 'parked') continue;
         if (p.timer) clearTimeout(p.timer);
         p.session.parked.delete(p);
-        entry.parked.splice(entry.parked.indexOf(p), 1);
+        this.unqueue(p);
         this.settle(attempt, p.outcome);
         const spec: MethodSpec | undefined = entry.type.methods.get(p.method);
         if (attempt.kind === 'done' && !spec?.readonly) changed = true;
@@ -268,12 +314,14 @@ export class ObjectTable {
   }
 
   private remove(entry: Entry, why: string): void {
-    this.entries.delete(entry.key);
-    for (const p of [...entry.parked]) {
+    this.objects.get(entry.type.name)!.delete(entry.key);
+    const queue = this.parked.get(entry.key);
+    if (!queue) return;
+    this.parked.delete(entry.key);
+    for (const p of queue) {
       if (p.timer) clearTimeout(p.timer);
       p.session.parked.delete(p);
       p.outcome.fail(new SkeinError('EDESTROYED', `${entry.type.name} '${entry.key}' is gone: ${why}`));
     }
-    entry.parked = [];
   }
 }
