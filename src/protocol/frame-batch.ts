@@ -33,8 +33,8 @@ export class EncodedMessage {
 export interface TakenFrames {
   /** Whole frames (length prefix included), in message order. */
   frames: Buffer[];
-  /** Ids of the messages left out because they exceed the limit even alone. */
-  tooLarge: number[];
+  /** The messages left out because they exceed the limit even alone. */
+  tooLarge: EncodedMessage[];
 }
 
 function arrayHeaderBytes(n: number): number {
@@ -72,7 +72,7 @@ export class FrameBatch {
 
   /**
    * Takes the queued messages as frames whose payloads are at most `maxPayload` bytes, in order.
-   * A message too large even alone is left out and its id reported.
+   * A message too large even alone is left out and reported.
    */
   take(maxPayload: number): TakenFrames {
     const queued = this.queued;
@@ -88,7 +88,7 @@ export class FrameBatch {
     for (const m of queued) {
       const size = m.bytes.length - ROOM;
       if (m.soloPayloadBytes > maxPayload) {
-        out.tooLarge.push(m.id);
+        out.tooLarge.push(m);
         continue;
       }
       if (arrayHeaderBytes(group.length + 1) + body + size > maxPayload) {

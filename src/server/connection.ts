@@ -288,7 +288,7 @@ export class NodeConnection {
     }
     const max = this.opts.maxFrameBytes;
     const { frames, tooLarge } = this.outbox.take(max);
-    for (const id of tooLarge) {
+    for (const { id } of tooLarge) {
       const why = new ProtocolError(`the reply exceeds the ${max}-byte frame limit`, 'EFRAME_TOO_LARGE');
       this.outbox.push(new EncodedMessage(id, [id, FAILED, toWireError(why)]));
     }
