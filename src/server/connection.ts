@@ -76,6 +76,12 @@ export class NodeConnection {
   private readonly flushTask = this.flush.bind(this);
   private readonly onFrameBound = this.onFrame.bind(this);
   private draining = false;
+  // Decoded strings are fresh objects, and every Map or property lookup with a fresh string hashes
+  // it and compares contents. Consecutive calls mostly name the same type, key and method, so the
+  // previous call's strings, hashed by their first lookups, stand in for equal ones.
+  private lastType = '';
+  private lastKey = '';
+  private lastMethod = '';
 
   constructor(
     private readonly socket: Socket,
@@ -225,9 +231,9 @@ export class NodeConnection {
         this.opts.table.call(
           this.session,
           {
-            type,
-            key,
-            method,
+            type: type === this.lastType ? this.lastType : (this.lastType = type),
+            key: key === this.lastKey ? this.lastKey : (this.lastKey = key),
+            method: method === this.lastMethod ? this.lastMethod : (this.lastMethod = method),
             args,
             init: init ?? undefined,
             forceNew: forceNew === true,
