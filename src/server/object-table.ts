@@ -5,6 +5,7 @@ import { TimeoutError } from '../errors/timeout-error.ts';
 import { applyInContext, PARK, SESSION_ENDED, withContext, type CallContext } from '../objects/monitor.ts';
 import { checkArity, type ObjectType, type TypeRegistry } from '../objects/object-type.ts';
 import { restoreSnapshot, takeSnapshot } from '../objects/snapshot.ts';
+import { ParkTimeouts, type Timed, type TimeoutBatch } from './park-timeouts.ts';
 
 /** Where the outcome of a call goes: exactly one of these is called, exactly once. */
 export interface Outcome {
@@ -22,7 +23,7 @@ interface Entry {
 }
 
 /** A call that is waiting for its object to change. */
-interface Parked {
+interface Parked extends Timed {
   readonly entry: Entry;
   readonly method: string;
   /** The method never changes the object: its completion wakes no one. */
@@ -33,7 +34,7 @@ interface Parked {
   readonly outcome: Outcome;
   readonly session: SessionState;
   readonly timeoutMs: number | undefined;
-  timer: NodeJS.Timeout | undefined;
+  timeout: TimeoutBatch | undefined;
 }
 
 /** What the table keeps per client session: its parked calls and the objects it holds leases on. */
@@ -78,6 +79,7 @@ function settle(result: unknown, outcome: Outcome): void {
  */
 export class ObjectTable {
   private readonly entries = new Map<string, Entry>();
+  private readonly timeouts = new ParkTimeouts<Parked>((p) => this.expire(p));
 
   constructor(private readonly types: TypeRegistry) {}
 
@@ -245,25 +247,25 @@ export class ObjectTable {
       outcome,
       session,
       timeoutMs: call.timeoutMs,
-      timer: undefined,
+      timeout: undefined,
     };
     entry.parked.push(p);
     session.parked.add(p);
-    if (call.timeoutMs !== undefined) p.timer = setTimeout(this.expire, call.timeoutMs, p);
+    if (call.timeoutMs !== undefined) this.timeouts.start(p, call.timeoutMs);
   }
 
-  /** A parked call's timer fired: it is withdrawn and fails with `ETIMEOUT`. */
-  private readonly expire = (p: Parked): void => {
+  /** A parked call's timeout passed: it is withdrawn and fails with `ETIMEOUT`. */
+  private expire(p: Parked): void {
     this.withdraw(p);
     p.outcome.fail(
       new TimeoutError(`${p.entry.type.name} '${p.entry.key}'.${p.method}() timed out after ${p.timeoutMs} ms`),
     );
     this.wake(p.entry);
-  };
+  }
 
   /** Takes a parked call out of every queue and runs its undo. */
   private withdraw(p: Parked): void {
-    if (p.timer) clearTimeout(p.timer);
+    this.timeouts.cancel(p);
     p.session.parked.delete(p);
     const i = p.entry.parked.indexOf(p);
     if (i >= 0) p.entry.parked.splice(i, 1);
@@ -290,7 +292,7 @@ export class ObjectTable {
             queue[kept++] = p;
             continue;
           }
-          if (p.timer) clearTimeout(p.timer);
+          this.timeouts.cancel(p);
           p.session.parked.delete(p);
           settle(result, p.outcome);
           if (!(result instanceof Failure) && !p.readonly) changed = true;
@@ -307,7 +309,7 @@ export class ObjectTable {
   private remove(entry: Entry, why: string): void {
     this.entries.delete(entry.key);
     for (const p of [...entry.parked]) {
-      if (p.timer) clearTimeout(p.timer);
+      this.timeouts.cancel(p);
       p.session.parked.delete(p);
       p.outcome.fail(new SkeinError('EDESTROYED', `${entry.type.name} '${entry.key}' is gone: ${why}`));
     }
