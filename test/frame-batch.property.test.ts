@@ -38,7 +38,8 @@ test('a batch comes out as frames of arrays, in order, each within the limit; a 
       for (const m of sent) batch.push(new EncodedMessage(m[0] as number, m));
       const { frames, tooLarge } = batch.take(max);
       assert.equal(batch.length, 0);
-      const fits = sent.filter((m) => encode([m]).length <= max);
+      // Compared with each message's own round trip: msgpack itself turns -0 into 0.
+      const fits = sent.filter((m) => encode([m]).length <= max).map((m) => decode(encode(m)));
       assert.deepEqual(readBack(frames, max), fits);
       assert.deepEqual(tooLarge.map((m) => m.id), sent.filter((m) => encode([m]).length > max).map((m) => m[0]));
       // Filled greedily: a frame is cut only where the next message would not fit in it.

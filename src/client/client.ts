@@ -151,9 +151,7 @@ function callMessage(
   timeoutMs: number | undefined,
   forceNew = target.forceNew,
 ): Outgoing {
-  const msg: Outgoing = [Op.Call, 0, target.type, target.key, method, args];
-  if (withInit || timeoutMs !== undefined) {
-    msg.push(withInit ? target.init : null, withInit && forceNew, timeoutMs ?? null);
-  }
-  return msg;
+  // Built whole: growing a tuple with push reallocates it on every call.
+  if (!withInit && timeoutMs === undefined) return [Op.Call, 0, target.type, target.key, method, args];
+  return [Op.Call, 0, target.type, target.key, method, args, withInit ? target.init : null, withInit && forceNew, timeoutMs ?? null];
 }
