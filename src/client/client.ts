@@ -2,7 +2,7 @@ import type tls from 'node:tls';
 import { ConnectionClosedError } from '../errors/connection-closed-error.ts';
 import type { SkeinError } from '../errors/skein-error.ts';
 import { NO_OBJECT, Op } from '../protocol/messages.ts';
-import { Connection, type Outgoing } from './connection.ts';
+import { Connection, type Fallback, type Outgoing } from './connection.ts';
 import { parseEndpoints, type Endpoint } from './endpoint.ts';
 import { handleFor } from './handle-registry.ts';
 
@@ -79,10 +79,12 @@ export class Client {
     const conn = this.connection();
     const first = !target.initSent;
     target.initSent = true;
-    return conn.request(callMessage(target, method, args, first, timeoutMs), {
-      code: NO_OBJECT,
-      retry: () => this.connection().request(callMessage(target, method, args, true, timeoutMs, false)),
-    });
+    return conn.request(callMessage(target, method, args, first, timeoutMs), new ResendWithInit(this, target, method, args, timeoutMs));
+  }
+
+  /** @internal Sends `msg` on the current connection (reopened if it was lost). */
+  resend(msg: Outgoing): Promise<unknown> {
+    return this.connection().request(msg);
   }
 
   /** Destroys the object at `key`; resolves to whether one existed. Parked calls on it fail. */
@@ -122,6 +124,25 @@ export class Client {
   }
 }
 
+/**
+ * The answer to `ENO_OBJECT`: the call again, with the handle's init args (never `forceNew`: the
+ * object is missing, there is nothing to replace). A class rather than a closure per call: tsx's
+ * `keepNames` makes each named closure cost a `defineProperty`.
+ */
+class ResendWithInit implements Fallback {
+  readonly code = NO_OBJECT;
+  constructor(
+    private readonly client: Client,
+    private readonly target: CallTarget,
+    private readonly method: string,
+    private readonly args: unknown[],
+    private readonly timeoutMs: number | undefined,
+  ) {}
+  retry(): Promise<unknown> {
+    return this.client.resend(callMessage(this.target, this.method, this.args, true, this.timeoutMs, false));
+  }
+}
+
 function callMessage(
   target: CallTarget,
   method: string,
@@ -130,9 +151,7 @@ function callMessage(
   timeoutMs: number | undefined,
   forceNew = target.forceNew,
 ): Outgoing {
-  const msg: Outgoing = [Op.Call, 0, target.type, target.key, method, args];
-  if (withInit || timeoutMs !== undefined) {
-    msg.push(withInit ? target.init : null, withInit && forceNew, timeoutMs ?? null);
-  }
-  return msg;
+  // Built whole: growing a tuple with push reallocates it on every call.
+  if (!withInit && timeoutMs === undefined) return [Op.Call, 0, target.type, target.key, method, args];
+  return [Op.Call, 0, target.type, target.key, method, args, withInit ? target.init : null, withInit && forceNew, timeoutMs ?? null];
 }

@@ -6,6 +6,7 @@ import { ProtocolError } from '../errors/protocol-error.ts';
 import type { SkeinError } from '../errors/skein-error.ts';
 import { decode, encode, type RefFactory } from '../protocol/codec.ts';
 import { DEFAULT_MAX_FRAME_BYTES, frame, FrameDecoder } from '../protocol/frame.ts';
+import { EncodedMessage, FrameBatch } from '../protocol/frame-batch.ts';
 import {
   FAILED,
   HELLO_MAGIC,
@@ -48,8 +49,10 @@ export interface ConnectionOptions {
 
 /**
  * One TCP (or TLS) connection to a node: handshake, request ids, batching and reply matching.
- * Requests made in the same turn of the event loop leave in one frame; replies may come back in
- * any order. When the connection closes, every request still in flight is rejected with
+ * A request is encoded when it is made, so it carries its arguments as they were at the call
+ * (changing them afterwards, even in the same turn, changes nothing sent); the requests made in
+ * the same turn of the event loop then leave in one frame; replies may come back in any order.
+ * When the connection closes, every request still in flight is rejected with
  * {@link ConnectionClosedError}. The socket keeps the process alive only while requests are in
  * flight, so a program that forgets `close()` still exits.
  */
@@ -58,8 +61,9 @@ export class Connection {
   readonly ready: Promise<Welcome>;
   private socket!: net.Socket;
   private readonly pending = new Map<number, Pending>();
-  private outbox: unknown[] = [];
+  private readonly outbox = new FrameBatch();
   private flushQueued = false;
+  private readonly flushTask = this.flush.bind(this);
   private nextId = 1;
   private welcome: Welcome | undefined;
   private closedWith: SkeinError | undefined;
@@ -77,19 +81,26 @@ export class Connection {
 
   /**
    * Sends a request; resolves with the reply's value or rejects with its typed error (or, when
-   * the error has the `fallback`'s code, settles as the fallback does).
+   * the error has the `fallback`'s code, settles as the fallback does). A request that cannot be
+   * encoded rejects with a {@link ProtocolError} and is not sent.
    */
   request(msg: Outgoing, fallback?: Fallback): Promise<unknown> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     const id = this.nextId++;
     (msg as unknown[])[1] = id;
+    let encoded: EncodedMessage;
+    try {
+      encoded = new EncodedMessage(id, msg);
+    } catch (err) {
+      return Promise.reject(new ProtocolError(`the arguments cannot be sent: ${(err as Error).message}`));
+    }
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, fallback });
       if (this.pending.size === 1) this.socket?.ref();
-      this.outbox.push(msg);
+      this.outbox.push(encoded);
       if (!this.flushQueued) {
         this.flushQueued = true;
-        queueMicrotask(() => this.flush());
+        queueMicrotask(this.flushTask);
       }
     });
   }
@@ -194,14 +205,15 @@ export class Connection {
   private flush(): void {
     this.flushQueued = false;
     if (!this.welcome || this.outbox.length === 0 || this.closedWith) return;
-    const batch = this.outbox;
-    this.outbox = [];
-    const bytes = encodeOrSplit(batch, this.maxFrameBytes, (req, err) => this.rejectRequest(req, err));
-    for (const b of bytes) this.socket.write(frame(b));
+    const max = this.maxFrameBytes;
+    const { frames, tooLarge } = this.outbox.take(max);
+    for (const m of tooLarge) {
+      this.rejectRequest(m.id, new ProtocolError(`the request is ${m.soloPayloadBytes} bytes, over the node's ${max}-byte frame limit`, 'EFRAME_TOO_LARGE'));
+    }
+    for (const f of frames) this.socket.write(f);
   }
 
-  private rejectRequest(req: unknown[], err: SkeinError): void {
-    const id = req[1] as number;
+  private rejectRequest(id: number, err: SkeinError): void {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
@@ -213,50 +225,8 @@ export class Connection {
     this.closedWith = err;
     const pending = [...this.pending.values()];
     this.pending.clear();
-    this.outbox = [];
+    this.outbox.clear();
     for (const p of pending) p.reject(err);
     this.socket?.unref();
   }
-}
-
-/**
- * Encodes a batch as one payload when it fits a frame, else as several; a request that cannot be
- * encoded, or is too large alone, is rejected without being sent.
- */
-function encodeOrSplit(
-  batch: unknown[],
-  max: number,
-  reject: (req: unknown[], err: SkeinError) => void,
-): Buffer[] {
-  try {
-    const whole = encode(batch);
-    if (whole.length <= max) return [whole];
-  } catch {
-    // Some request cannot be encoded: find it below.
-  }
-  const out: Buffer[] = [];
-  let group: unknown[] = [];
-  let size = 0;
-  for (const req of batch) {
-    let one: Buffer;
-    try {
-      one = encode([req]);
-    } catch (err) {
-      reject(req as unknown[], new ProtocolError(`the arguments cannot be sent: ${(err as Error).message}`));
-      continue;
-    }
-    if (one.length > max) {
-      reject(req as unknown[], new ProtocolError(`the request is ${one.length} bytes, over the node's ${max}-byte frame limit`, 'EFRAME_TOO_LARGE'));
-      continue;
-    }
-    if (size + one.length > max) {
-      out.push(encode(group));
-      group = [];
-      size = 0;
-    }
-    group.push(req);
-    size += one.length;
-  }
-  if (group.length > 0) out.push(encode(group));
-  return out;
 }

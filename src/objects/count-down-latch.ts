@@ -1,4 +1,4 @@
-import { blockUntil } from './monitor.ts';
+import { park, type Park } from './monitor.ts';
 import { defineType } from './object-type.ts';
 import { intAtLeast } from './validate.ts';
 
@@ -14,9 +14,8 @@ export class CountDownLatchState {
     if (this.count > 0) this.count--;
     return null;
   }
-  await(): null {
-    blockUntil(this.count === 0);
-    return null;
+  await(): null | Park {
+    return this.count === 0 ? null : park();
   }
   getCount(): number {
     return this.count;

@@ -1,4 +1,4 @@
-import { blockUntil, callState, onCancel } from './monitor.ts';
+import { callState, onCancel, park, type Park } from './monitor.ts';
 import { BrokenBarrierError } from './object-errors.ts';
 import { defineType } from './object-type.ts';
 import { intAtLeast } from './validate.ts';
@@ -29,7 +29,7 @@ export class CyclicBarrierState {
    * permutation of `0..parties-1`. A withdrawn waiter (timeout, disconnect) takes its arrival
    * back, and the parties after it move up.
    */
-  await(): number {
+  await(): number | Park {
     const me = callState<Arrival>(() => ({ generation: this.generation, arrived: false, index: -1 }));
     if (!me.arrived) {
       me.arrived = true;
@@ -48,8 +48,7 @@ export class CyclicBarrierState {
     if (this.brokenGeneration === me.generation) {
       throw new BrokenBarrierError('the barrier was reset while this party waited');
     }
-    blockUntil(this.generation !== me.generation);
-    return me.index;
+    return this.generation === me.generation ? park() : me.index;
   }
   parties(): number {
     return this.total;

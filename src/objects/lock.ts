@@ -1,4 +1,4 @@
-import { blockUntil, callerSession, holdLease, SESSION_ENDED, type LeaseHolder } from './monitor.ts';
+import { callerSession, holdLease, park, SESSION_ENDED, type LeaseHolder, type Park } from './monitor.ts';
 import { IllegalStateError } from './object-errors.ts';
 import { defineType } from './object-type.ts';
 import { int } from './validate.ts';
@@ -17,9 +17,8 @@ export class LockState implements LeaseHolder {
     return ++this.token;
   }
 
-  lock(): number {
-    blockUntil(this.holder === null);
-    return this.grant();
+  lock(): number | Park {
+    return this.holder === null ? this.grant() : park();
   }
   tryLock(): number | null {
     return this.holder === null ? this.grant() : null;

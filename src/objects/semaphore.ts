@@ -1,4 +1,4 @@
-import { blockUntil, callerSession, holdLease, SESSION_ENDED, type LeaseHolder } from './monitor.ts';
+import { callerSession, holdLease, park, SESSION_ENDED, type LeaseHolder, type Park } from './monitor.ts';
 import { defineType } from './object-type.ts';
 import { intAtLeast } from './validate.ts';
 
@@ -25,9 +25,9 @@ export class SemaphoreState implements LeaseHolder {
     holdLease();
   }
 
-  acquire(n?: unknown): null {
+  acquire(n?: unknown): null | Park {
     const want = amount(n);
-    blockUntil(this.permits >= want);
+    if (this.permits < want) return park();
     this.take(want);
     return null;
   }

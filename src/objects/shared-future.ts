@@ -1,4 +1,4 @@
-import { blockUntil } from './monitor.ts';
+import { park } from './monitor.ts';
 import { FutureFailedError } from './object-errors.ts';
 import { defineType } from './object-type.ts';
 import { str } from './validate.ts';
@@ -25,7 +25,7 @@ export class SharedFutureState {
     return true;
   }
   get(): unknown {
-    blockUntil(this.state !== 'pending');
+    if (this.state === 'pending') return park();
     if (this.state === 'failed') throw new FutureFailedError(this.failure);
     return this.value;
   }

@@ -1,4 +1,4 @@
-import { Packr, addExtension } from 'msgpackr';
+import { Packr, RESERVE_START_SPACE, addExtension } from 'msgpackr';
 
 /**
  * A reference to a shared object as it travels on the wire: the object's type and key. Handles
@@ -39,6 +39,15 @@ const packr = new Packr({ useRecords: false, moreTypes: true, int64AsType: 'auto
 /** Encodes one value with Skein's msgpack settings. */
 export function encode(value: unknown): Buffer {
   return packr.pack(value);
+}
+
+/**
+ * Encodes one value after `room` free bytes (at most 255) that the caller may fill, so a header
+ * can go in front without copying the encoding. The buffer is the caller's: the encoder never
+ * writes to it again.
+ */
+export function encodeWithRoom(value: unknown, room: number): Buffer {
+  return packr.pack(value, RESERVE_START_SPACE | room);
 }
 
 /**

@@ -4,19 +4,19 @@ import type { Logger } from 'pino';
 import { AuthError } from '../errors/auth-error.ts';
 import { ProtocolError } from '../errors/protocol-error.ts';
 import { describe } from '../objects/validate.ts';
-import { decode, encode } from '../protocol/codec.ts';
-import { frame, FrameDecoder } from '../protocol/frame.ts';
+import { decode } from '../protocol/codec.ts';
+import { FrameDecoder } from '../protocol/frame.ts';
+import { EncodedMessage, FrameBatch } from '../protocol/frame-batch.ts';
 import {
   FAILED,
   HELLO_MAGIC,
   OK,
   Op,
   PROTOCOL_VERSION,
-  type Reply,
   type Welcome,
 } from '../protocol/messages.ts';
 import { toWireError } from '../protocol/wire-error.ts';
-import { SessionState, type ObjectTable } from './object-table.ts';
+import { SessionState, type ObjectTable, type Outcome } from './object-table.ts';
 
 /** Settings a connection needs from its node. */
 export interface ConnectionOptions {
@@ -42,17 +42,46 @@ function digest(s: string): Buffer {
 }
 
 /**
+ * Where the outcome of one request goes: its reply on its connection. A class, not a pair of
+ * closures, because tsx compiles with `keepNames`, which makes every named closure cost a
+ * `defineProperty` (about a microsecond) on the hot path.
+ */
+class ReplyTo implements Outcome {
+  constructor(
+    private readonly conn: NodeConnection,
+    private readonly id: number,
+  ) {}
+  ok(value: unknown): void {
+    this.conn.reply(this.id, OK, value);
+  }
+  fail(err: unknown): void {
+    this.conn.reply(this.id, FAILED, toWireError(err));
+  }
+}
+
+/**
  * One client connection on a node: the handshake, then frames of requests answered by frames of
- * replies. Replies produced in the same turn of the event loop leave in one frame. Anything the
- * client sends that cannot be read gets a typed error; nothing it sends stops the node.
+ * replies. Each reply is encoded the moment its call completes, so it carries the value as it was
+ * at the call's linearization point even if a later call in the same batch changes the objects it
+ * refers to; the replies produced in the same turn of the event loop then leave together in one
+ * frame (several if they exceed the frame limit). Anything the client sends that cannot be read
+ * gets a typed error; nothing it sends stops the node.
  */
 export class NodeConnection {
   private readonly decoder: FrameDecoder;
   private readonly session: SessionState;
   private state: 'hello' | 'ready' | 'closed' = 'hello';
-  private outbox: Reply[] = [];
+  private readonly outbox = new FrameBatch();
   private flushQueued = false;
+  private readonly flushTask = this.flush.bind(this);
+  private readonly onFrameBound = this.onFrame.bind(this);
   private draining = false;
+  // Decoded strings are fresh objects, and every Map or property lookup with a fresh string hashes
+  // it and compares contents. Consecutive calls mostly name the same type, key and method, so the
+  // previous call's strings, hashed by their first lookups, stand in for equal ones.
+  private lastType = '';
+  private lastKey = '';
+  private lastMethod = '';
 
   constructor(
     private readonly socket: Socket,
@@ -97,7 +126,7 @@ export class NodeConnection {
   private onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
     try {
-      this.decoder.push(chunk, (payload) => this.onFrame(payload));
+      this.decoder.push(chunk, this.onFrameBound);
     } catch (err) {
       // An oversize frame throws here (as would any unforeseen failure); the stream cannot be
       // re-synchronised after it, so nothing more is read (or buffered) from it.
@@ -158,7 +187,7 @@ export class NodeConnection {
     this.socket.setTimeout(0);
     this.decoder.maxFrameBytes = this.opts.maxFrameBytes;
     const welcome: Welcome = { session: this.session.id, version: PROTOCOL_VERSION, maxFrameBytes: this.opts.maxFrameBytes };
-    this.send([0, OK, welcome]);
+    this.reply(0, OK, welcome);
   }
 
   private reject(err: Error): void {
@@ -179,10 +208,7 @@ export class NodeConnection {
       this.notice(new ProtocolError('a request id must be a positive integer'));
       return;
     }
-    const outcome = {
-      ok: (value: unknown) => this.send([id, OK, value]),
-      fail: (err: unknown) => this.send([id, FAILED, toWireError(err)]),
-    };
+    const outcome = new ReplyTo(this, id);
     switch (op) {
       case Op.Call: {
         const [, , type, key, method, args, init, forceNew, timeoutMs] = req as unknown[];
@@ -205,9 +231,9 @@ export class NodeConnection {
         this.opts.table.call(
           this.session,
           {
-            type,
-            key,
-            method,
+            type: type === this.lastType ? this.lastType : (this.lastType = type),
+            key: key === this.lastKey ? this.lastKey : (this.lastKey = key),
+            method: method === this.lastMethod ? this.lastMethod : (this.lastMethod = method),
             args,
             init: init ?? undefined,
             forceNew: forceNew === true,
@@ -236,35 +262,45 @@ export class NodeConnection {
 
   /** A notice about the connection itself (id 0): no request to attach it to. */
   private notice(err: unknown): void {
-    this.send([0, FAILED, toWireError(err)]);
+    this.reply(0, FAILED, toWireError(err));
   }
 
-  private send(reply: Reply): void {
-    if (this.state === 'closed' && reply[0] !== 0) return;
-    this.outbox.push(reply);
+  /**
+   * Encodes the reply to request `id` now and queues it for this turn's frame. A value that
+   * cannot be encoded, or is over the frame limit even alone, becomes an error reply for that
+   * request alone.
+   */
+  reply(id: number, status: typeof OK | typeof FAILED, value: unknown): void {
+    if (this.state === 'closed' && id !== 0) return;
+    let message: EncodedMessage;
+    try {
+      message = new EncodedMessage(id, [id, status, value]);
+    } catch (err) {
+      const why = new ProtocolError(`the reply could not be encoded: ${(err as Error).message}`);
+      message = new EncodedMessage(id, [id, FAILED, toWireError(why)]);
+    }
+    this.outbox.push(message);
     if (!this.flushQueued) {
       this.flushQueued = true;
-      queueMicrotask(() => this.flush());
+      queueMicrotask(this.flushTask);
     }
   }
 
   private flush(): void {
     this.flushQueued = false;
     if (this.outbox.length === 0 || this.socket.destroyed) {
-      this.outbox = [];
+      this.outbox.clear();
       return;
     }
-    const replies = this.outbox;
-    this.outbox = [];
-    let bytes: Buffer;
-    try {
-      bytes = encode(replies);
-    } catch {
-      bytes = encode(replies.map(encodable));
+    const max = this.opts.maxFrameBytes;
+    const { frames, tooLarge } = this.outbox.take(max);
+    for (const { id } of tooLarge) {
+      const why = new ProtocolError(`the reply exceeds the ${max}-byte frame limit`, 'EFRAME_TOO_LARGE');
+      this.outbox.push(new EncodedMessage(id, [id, FAILED, toWireError(why)]));
     }
-    if (bytes.length > this.opts.maxFrameBytes) {
-      for (const r of replies) this.socket.write(frame(encode([oversize(r, this.opts.maxFrameBytes)])));
-    } else if (!this.socket.write(frame(bytes)) && this.socket.writableLength > HIGH_WATER_BYTES) {
+    if (tooLarge.length > 0) frames.push(...this.outbox.take(max).frames);
+    for (const f of frames) this.socket.write(f);
+    if (this.socket.writableLength > HIGH_WATER_BYTES) {
       this.draining = true;
       this.socket.pause();
     }
@@ -276,21 +312,3 @@ export class NodeConnection {
     this.onClose(this);
   }
 }
-
-/** A reply whose value cannot be encoded becomes an error reply for that call alone. */
-function encodable(reply: Reply): Reply {
-  try {
-    encode(reply);
-    return reply;
-  } catch (err) {
-    return [reply[0], FAILED, toWireError(new ProtocolError(`the reply could not be encoded: ${(err as Error).message}`))];
-  }
-}
-
-/** A reply too large for one frame becomes an error, unless it is small enough alone. */
-function oversize(reply: Reply, max: number): Reply {
-  const alone = encodable(reply);
-  if (encode([alone]).length <= max) return alone;
-  return [reply[0], FAILED, toWireError(new ProtocolError(`the reply exceeds the ${max}-byte frame limit`, 'EFRAME_TOO_LARGE'))];
-}
-

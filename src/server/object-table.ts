@@ -2,9 +2,10 @@ import { ConnectionClosedError } from '../errors/connection-closed-error.ts';
 import { InvalidCallError } from '../errors/invalid-call-error.ts';
 import { SkeinError } from '../errors/skein-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
-import { PARK, SESSION_ENDED, withContext, type CallContext } from '../objects/monitor.ts';
-import { checkArity, type MethodSpec, type ObjectType, type TypeRegistry } from '../objects/object-type.ts';
+import { applyInContext, PARK, SESSION_ENDED, withContext, type CallContext } from '../objects/monitor.ts';
+import { checkArity, type ObjectType, type TypeRegistry } from '../objects/object-type.ts';
 import { restoreSnapshot, takeSnapshot } from '../objects/snapshot.ts';
+import { ParkTimeouts, type Timed, type TimeoutBatch } from './park-timeouts.ts';
 
 /** Where the outcome of a call goes: exactly one of these is called, exactly once. */
 export interface Outcome {
@@ -23,15 +24,18 @@ interface Entry {
 }
 
 /** A call that is waiting for its object to change. */
-interface Parked {
+interface Parked extends Timed {
   readonly entry: Entry;
   readonly method: string;
+  /** The method never changes the object: its completion wakes no one. */
+  readonly readonly: boolean;
   readonly fn: (...args: unknown[]) => unknown;
   readonly args: unknown[];
   readonly ctx: CallContext;
   readonly outcome: Outcome;
   readonly session: SessionState;
-  timer: NodeJS.Timeout | undefined;
+  readonly timeoutMs: number | undefined;
+  timeout: TimeoutBatch | undefined;
 }
 
 /** What the table keeps per client session: its parked calls and the objects it holds leases on. */
@@ -55,7 +59,19 @@ export interface Call {
   timeoutMs: number | undefined;
 }
 
-type Attempt = { kind: 'done'; value: unknown } | { kind: 'failed'; error: unknown } | { kind: 'parked' };
+/**
+ * An attempt that threw (or returned a Promise): the one outcome of an attempt that allocates. An
+ * attempt answers its value, {@link PARK}, or one of these.
+ */
+class Failure {
+  constructor(readonly error: unknown) {}
+}
+
+/** Reports a completed attempt: its value, or the error of a {@link Failure}. */
+function settle(result: unknown, outcome: Outcome): void {
+  if (result instanceof Failure) outcome.fail(result.error);
+  else outcome.ok(result);
+}
 
 /**
  * The objects of one node and the serial execution of their methods. Every call runs to
@@ -77,6 +93,7 @@ export class ObjectTable {
    * dropped with its object, so it always belongs to the live object at its key.
    */
   private readonly parked = new Map<string, Parked[]>();
+  private readonly timeouts = new ParkTimeouts<Parked>((p) => this.expire(p));
 
   constructor(private readonly types: TypeRegistry) {}
 
@@ -141,15 +158,15 @@ export class ObjectTable {
     }
     const fn = entry.instance[call.method] as (...args: unknown[]) => unknown;
     const ctx: CallContext = { session: session.id, memo: undefined, cancel: undefined, leased: false, notify: false };
-    const attempt = this.attempt(entry, call.method, fn, call.args, ctx, session);
-    if (attempt.kind === 'parked') {
-      this.park(entry, call, fn, ctx, session, outcome);
+    const result = this.attempt(entry, call.method, fn, call.args, ctx, session);
+    if (result === PARK) {
+      this.park(entry, call, spec.readonly === true, fn, ctx, session, outcome);
       // Re-runs of parked calls never notify further: that could loop without end.
       if (ctx.notify) this.wake(entry);
       return;
     }
-    this.settle(attempt, outcome);
-    if (attempt.kind === 'done' && !spec.readonly) this.wake(entry);
+    settle(result, outcome);
+    if (!(result instanceof Failure) && !spec.readonly) this.wake(entry);
   }
 
   /** Removes the object at `key`; its parked calls fail. Answers whether one existed. */
@@ -208,6 +225,7 @@ export class ObjectTable {
     return undefined;
   }
 
+  /** Runs one attempt of a call: its value, {@link PARK} if it parked, or a {@link Failure}. */
   private attempt(
     entry: Entry,
     method: string,
@@ -215,65 +233,74 @@ export class ObjectTable {
     args: unknown[],
     ctx: CallContext,
     session: SessionState,
-  ): Attempt {
+  ): unknown {
     // `ctx.cancel` is kept: an undo registered by an earlier attempt still has effects to undo.
     ctx.leased = false;
     ctx.notify = false;
     // A call that throws must leave the object as it was; atomic types guarantee that themselves.
     const before = entry.type.atomic ? undefined : takeSnapshot(entry.instance);
-    let result: Attempt;
+    let result: unknown;
     try {
-      const value = withContext(ctx, () => fn.apply(entry.instance, args));
-      if (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function') {
+      result = applyInContext(ctx, fn, entry.instance, args);
+      if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
         // Its outcome is nobody's: a rejection left unhandled would bring the whole node down.
-        Promise.resolve(value).catch(() => undefined);
-        const error = new TypeError(
-          `${entry.type.name}.${method}() returned a Promise; shared object methods must be synchronous (no await, I/O, clock or randomness)`,
+        Promise.resolve(result).catch(() => undefined);
+        result = new Failure(
+          new TypeError(
+            `${entry.type.name}.${method}() returned a Promise; shared object methods must be synchronous (no await, I/O, clock or randomness)`,
+          ),
         );
-        result = { kind: 'failed', error };
-      } else {
-        result = { kind: 'done', value: value === undefined ? null : value };
+      } else if (result === undefined) {
+        result = null;
       }
     } catch (err) {
-      result = err === PARK ? { kind: 'parked' } : { kind: 'failed', error: err };
+      result = err === PARK ? PARK : new Failure(err);
     }
-    if (result.kind === 'failed' && before) restoreSnapshot(before);
+    if (before && result instanceof Failure) restoreSnapshot(before);
     if (ctx.leased) session.leases.set(entry.key, entry);
     return result;
-  }
-
-  private settle(attempt: Attempt, outcome: Outcome): void {
-    if (attempt.kind === 'done') outcome.ok(attempt.value);
-    else if (attempt.kind === 'failed') outcome.fail(attempt.error);
   }
 
   private park(
     entry: Entry,
     call: Call,
+    readonly: boolean,
     fn: (...args: unknown[]) => unknown,
     ctx: CallContext,
     session: SessionState,
     outcome: Outcome,
   ): void {
-    const p: Parked = { entry, method: call.method, fn, args: call.args, ctx, outcome, session, timer: undefined };
+    const p: Parked = {
+      entry,
+      method: call.method,
+      readonly,
+      fn,
+      args: call.args,
+      ctx,
+      outcome,
+      session,
+      timeoutMs: call.timeoutMs,
+      timeout: undefined,
+    };
     const queue = this.parked.get(entry.key);
     if (queue) queue.push(p);
     else this.parked.set(entry.key, [p]);
     session.parked.add(p);
-    if (call.timeoutMs !== undefined) {
-      p.timer = setTimeout(() => {
-        this.withdraw(p);
-        p.outcome.fail(
-          new TimeoutError(`${entry.type.name} '${entry.key}'.${call.method}() timed out after ${call.timeoutMs} ms`),
-        );
-        this.wake(entry);
-      }, call.timeoutMs);
-    }
+    if (call.timeoutMs !== undefined) this.timeouts.start(p, call.timeoutMs);
+  }
+
+  /** A parked call's timeout passed: it is withdrawn and fails with `ETIMEOUT`. */
+  private expire(p: Parked): void {
+    this.withdraw(p);
+    p.outcome.fail(
+      new TimeoutError(`${p.entry.type.name} '${p.entry.key}'.${p.method}() timed out after ${p.timeoutMs} ms`),
+    );
+    this.wake(p.entry);
   }
 
   /** Takes a parked call out of every queue and runs its undo. */
   private withdraw(p: Parked): void {
-    if (p.timer) clearTimeout(p.timer);
+    this.timeouts.cancel(p);
     p.session.parked.delete(p);
     this.unqueue(p);
     if (p.ctx.cancel) withContext(p.ctx, p.ctx.cancel);
@@ -290,7 +317,8 @@ export class ObjectTable {
 
   /**
    * Re-runs the parked calls of an object, oldest first, until a pass completes none that may have
-   * changed it.
+   * changed it. A pass keeps the calls that park again in their order, compacting the queue in
+   * place: linear in the number of parked calls.
    */
   private wake(entry: Entry): void {
     // Most nodes, most of the time, have no parked call at all: skip even the lookup.
@@ -299,18 +327,29 @@ export class ObjectTable {
     let changed = true;
     while (changed && queue.length > 0) {
       changed = false;
-      for (const p of [...queue]) {
-        if (!queue.includes(p)) continue;
-        const attempt = this.attempt(entry, p.method, p.fn, p.args, p.ctx, p.session);
-        if (attempt.kind === 'parked') continue;
-        if (p.timer) clearTimeout(p.timer);
-        p.session.parked.delete(p);
-        this.unqueue(p);
-        this.settle(attempt, p.outcome);
-        const spec: MethodSpec | undefined = entry.type.methods.get(p.method);
-        if (attempt.kind === 'done' && !spec?.readonly) changed = true;
+      let kept = 0;
+      let i = 0;
+      try {
+        for (; i < queue.length; i++) {
+          const p = queue[i]!;
+          const result = this.attempt(entry, p.method, p.fn, p.args, p.ctx, p.session);
+          if (result === PARK) {
+            queue[kept++] = p;
+            continue;
+          }
+          this.timeouts.cancel(p);
+          p.session.parked.delete(p);
+          settle(result, p.outcome);
+          if (!(result instanceof Failure) && !p.readonly) changed = true;
+        }
+      } finally {
+        // Had reporting an outcome thrown, the calls after it would still be parked: keep them.
+        const rest = i < queue.length ? queue.length - i - 1 : 0;
+        queue.copyWithin(kept, queue.length - rest);
+        queue.length = kept + rest;
       }
     }
+    if (queue.length === 0 && this.parked.get(entry.key) === queue) this.parked.delete(entry.key);
   }
 
   private remove(entry: Entry, why: string): void {
@@ -319,7 +358,7 @@ export class ObjectTable {
     if (!queue) return;
     this.parked.delete(entry.key);
     for (const p of queue) {
-      if (p.timer) clearTimeout(p.timer);
+      this.timeouts.cancel(p);
       p.session.parked.delete(p);
       p.outcome.fail(new SkeinError('EDESTROYED', `${entry.type.name} '${entry.key}' is gone: ${why}`));
     }
