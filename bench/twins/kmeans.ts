@@ -13,6 +13,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { blobPoints, blockBounds, type BlobsSpec } from '../../examples/lib/datasets.ts';
+import { envInt, envNumber } from '../../examples/lib/env.ts';
 import { runWorker } from './ts-worker.ts';
 
 /** What to cluster and how: the data set, then the algorithm's bounds. */
@@ -212,13 +213,13 @@ export async function runKmeans(params: KmeansParams): Promise<KmeansResult> {
 /** Runs k-means sized by POINTS, DIMS, K, ITERATIONS, THREADS, SEED and THRESHOLD; answers a summary line. */
 export default async function main(): Promise<string> {
   const params: KmeansParams = {
-    points: Number(process.env.POINTS ?? 20_000),
-    dims: Number(process.env.DIMS ?? 10),
-    k: Number(process.env.K ?? 5),
-    iterations: Number(process.env.ITERATIONS ?? 10),
-    workers: Number(process.env.THREADS ?? os.availableParallelism()),
-    seed: Number(process.env.SEED ?? 1),
-    threshold: Number(process.env.THRESHOLD ?? 1e-5),
+    points: envInt('POINTS', 20_000, { min: 1 }),
+    dims: envInt('DIMS', 10, { min: 1 }),
+    k: envInt('K', 5, { min: 1 }),
+    iterations: envInt('ITERATIONS', 10, { min: 1 }),
+    workers: envInt('THREADS', os.availableParallelism(), { min: 1 }),
+    seed: envInt('SEED', 1),
+    threshold: envNumber('THRESHOLD', 1e-5, { min: 0 }),
   };
   const started = performance.now();
   const { iterations, shift } = await runKmeans(params);

@@ -14,6 +14,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { blockBounds, logisticExamples, type LogisticSpec } from '../../examples/lib/datasets.ts';
+import { envInt, envNumber } from '../../examples/lib/env.ts';
 import { runWorker } from './ts-worker.ts';
 
 /** What to fit and how: the data set, then the descent. */
@@ -164,12 +165,12 @@ export async function runLogreg(params: LogregParams): Promise<LogregResult> {
 /** Fits logistic regression sized by POINTS, FEATURES, ITERATIONS, LEARNING_RATE, THREADS and SEED; answers a summary line. */
 export default async function main(): Promise<string> {
   const params: LogregParams = {
-    points: Number(process.env.POINTS ?? 20_000),
-    features: Number(process.env.FEATURES ?? 20),
-    iterations: Number(process.env.ITERATIONS ?? 50),
-    learningRate: Number(process.env.LEARNING_RATE ?? 1),
-    workers: Number(process.env.THREADS ?? os.availableParallelism()),
-    seed: Number(process.env.SEED ?? 1),
+    points: envInt('POINTS', 20_000, { min: 1 }),
+    features: envInt('FEATURES', 20, { min: 1 }),
+    iterations: envInt('ITERATIONS', 50, { min: 1 }),
+    learningRate: envNumber('LEARNING_RATE', 1, { min: Number.MIN_VALUE }),
+    workers: envInt('THREADS', os.availableParallelism(), { min: 1 }),
+    seed: envInt('SEED', 1),
   };
   const started = performance.now();
   const { iterations, loss } = await runLogreg(params);

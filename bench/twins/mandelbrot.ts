@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { blockBounds } from '../../examples/lib/datasets.ts';
 import { checkParams, renderRow, type MandelbrotParams } from '../../examples/lib/mandelbrot-core.ts';
+import { envInt } from '../../examples/lib/env.ts';
 import { encodePng } from '../../examples/lib/png.ts';
 import { runWorker } from './ts-worker.ts';
 
@@ -37,7 +38,12 @@ export async function runMandelbrot(params: MandelbrotParams & { workers?: numbe
 }
 
 export default async function main(): Promise<string> {
-  const params = { width: Number(process.env.WIDTH ?? 1000), height: Number(process.env.HEIGHT ?? 1000), maxIterations: Number(process.env.ITERATIONS ?? 100) };
+  const params = {
+    width: envInt('WIDTH', 1000, { min: 1 }),
+    height: envInt('HEIGHT', 1000, { min: 1 }),
+    maxIterations: envInt('ITERATIONS', 100, { min: 1 }),
+    workers: envInt('THREADS', os.availableParallelism(), { min: 1 }),
+  };
   const out = process.env.OUT ?? path.join(os.tmpdir(), 'mandelbrot.png');
   const started = performance.now();
   const pixels = await runMandelbrot(params);

@@ -9,6 +9,7 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { envInt } from '../../examples/lib/env.ts';
 import { runWorker } from './ts-worker.ts';
 
 /** One thread's share: `samples` points from a generator seeded with `seed`. */
@@ -45,8 +46,8 @@ export async function runMontecarlo({ samples, threads }: { samples: number; thr
 }
 
 export default async function main(): Promise<string> {
-  const total = Number(process.env.SAMPLES ?? 1e8);
-  const threads = Number(process.env.THREADS ?? os.availableParallelism());
+  const total = envInt('SAMPLES', 1e8, { min: 1 });
+  const threads = envInt('THREADS', os.availableParallelism(), { min: 1 });
   const started = performance.now();
   const hits = await runMontecarlo({ samples: total, threads });
   const seconds = (performance.now() - started) / 1000;

@@ -26,6 +26,7 @@ import {
   type Wake,
   type Workshop,
 } from '../../examples/lib/santa-core.ts';
+import { envInt } from '../../examples/lib/env.ts';
 import { runWorker } from './ts-worker.ts';
 
 const LOCK = 0;
@@ -183,7 +184,8 @@ export async function runSanta(options: SantaParams): Promise<SantaRun> {
 }
 
 export default async function main(): Promise<string> {
-  const params = { years: Number(process.env.YEARS ?? 50), ...(process.env.ELF_GROUPS ? { elfGroups: Number(process.env.ELF_GROUPS) } : {}) };
+  const years = envInt('YEARS', 50, { min: 1 });
+  const params = { years, elfGroups: envInt('ELF_GROUPS', years, { min: 0 }) };
   const started = performance.now();
   const run = await runSanta(params);
   const seconds = (performance.now() - started) / 1000;
