@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { after, before, test } from 'node:test';
-import { configureRuntime, setDefaultClient, shutdownRuntime } from '../src/index.ts';
+import { after, test } from 'node:test';
 import { GlobalCentroids, runKmeans, type KmeansParams, type KmeansResult } from '../examples/kmeans.ts';
 import { blobCentres } from '../examples/lib/datasets.ts';
 import { runKmeans as runTwin } from '../bench/twins/kmeans.ts';
-import { exited, output, skein, stopChild, testNode, type TestNode } from './support/node.ts';
+import { exited, output, skein, stopChild } from './support/node.ts';
+import { useAppNode } from './support/app-node.ts';
 
-let t: TestNode;
-before(async () => {
-  t = await testNode({ objects: [GlobalCentroids] });
-  setDefaultClient(await t.client());
-  configureRuntime({ backend: 'local', workers: 2 });
-});
-after(async () => {
-  await shutdownRuntime();
-  setDefaultClient(undefined);
-  await t.close();
-});
+useAppNode({ objects: [GlobalCentroids] });
 
 // Three threads on two workers: threads waiting at the barrier must not hold up the others.
 // Clusters close enough that Lloyd's takes several iterations (seven for this seed).

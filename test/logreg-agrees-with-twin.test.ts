@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { configureRuntime, setDefaultClient, shutdownRuntime } from '../src/index.ts';
+import { test } from 'node:test';
 import { GlobalWeights, runLogreg, type LogregParams } from '../examples/logreg.ts';
 import { hiddenWeights, logisticExamples } from '../examples/lib/datasets.ts';
 import { runLogreg as runTwin } from '../bench/twins/logreg.ts';
-import { testNode, type TestNode } from './support/node.ts';
+import { useAppNode } from './support/app-node.ts';
 
-let t: TestNode;
-before(async () => {
-  t = await testNode({ objects: [GlobalWeights] });
-  setDefaultClient(await t.client());
-  configureRuntime({ backend: 'local', workers: 2 });
-});
-after(async () => {
-  await shutdownRuntime();
-  setDefaultClient(undefined);
-  await t.close();
-});
+useAppNode({ objects: [GlobalWeights] });
 
 // Three threads on two workers: threads waiting for their round must not hold up the others.
 const PARAMS: LogregParams = { points: 20_000, features: 10, iterations: 30, learningRate: 1, workers: 3, seed: 11 };

@@ -3,30 +3,20 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { inflateSync } from 'node:zlib';
-import { configureRuntime, setDefaultClient, shutdownRuntime } from '../src/index.ts';
 import { runMandelbrot as twinMandelbrot } from '../bench/twins/mandelbrot.ts';
 import { MandelbrotImage, runMandelbrot } from '../examples/mandelbrot.ts';
 import { crc32, encodePng, PNG_SIGNATURE } from '../examples/lib/png.ts';
-import { skein, testNode, type TestNode } from './support/node.ts';
+import { skein } from './support/node.ts';
+import { useAppNode } from './support/app-node.ts';
 
 // Uneven blocks (3 workers over 61 rows), and a width that is not a multiple of anything.
 const PARAMS = { width: 97, height: 61, maxIterations: 40, workers: 3 };
 
-let t: TestNode;
+useAppNode({ objects: [MandelbrotImage] });
 const dir = mkdtempSync(join(tmpdir(), 'skein-mandelbrot-'));
-before(async () => {
-  t = await testNode({ objects: [MandelbrotImage] });
-  setDefaultClient(await t.client());
-  configureRuntime({ backend: 'local', workers: 2 });
-});
-after(async () => {
-  await shutdownRuntime();
-  setDefaultClient(undefined);
-  await t.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The chunks of a PNG file after its signature, each CRC checked. */
 function chunks(png: Buffer): Array<{ type: string; data: Buffer }> {

@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { configureRuntime, setDefaultClient, shutdownRuntime } from '../src/index.ts';
+import { test } from 'node:test';
 import { runMontecarlo as twinMontecarlo } from '../bench/twins/montecarlo.ts';
 import { runMontecarlo } from '../examples/montecarlo.ts';
-import { testNode, type TestNode } from './support/node.ts';
+import { useAppNode } from './support/app-node.ts';
 
-let t: TestNode;
-before(async () => {
-  t = await testNode();
-  setDefaultClient(await t.client());
-  configureRuntime({ backend: 'local', workers: 2 });
-});
-after(async () => {
-  await shutdownRuntime();
-  setDefaultClient(undefined);
-  await t.close();
-});
+useAppNode();
 
 test('cloud threads and the worker_threads twin count the same hits: same generator, seeds and shares', async () => {
   // 3 threads over a sample count that does not divide evenly.

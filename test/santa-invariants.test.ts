@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { after, before, test } from 'node:test';
-import { configureRuntime, setDefaultClient, shutdownRuntime } from '../src/index.ts';
+import { test } from 'node:test';
 import { runSanta as twinSanta } from '../bench/twins/santa.ts';
 import { Gate, Group, SantaDoor, runSanta } from '../examples/santa.ts';
 import { checkSanta, ELF_GROUP, REINDEER, type Delivery, type Help, type SantaRun } from '../examples/lib/santa-core.ts';
-import { skein, testNode, type TestNode } from './support/node.ts';
+import { skein } from './support/node.ts';
+import { useAppNode } from './support/app-node.ts';
 
 const PARAMS = { years: 4, elfGroups: 6 };
 
-let t: TestNode;
-before(async () => {
-  t = await testNode({ objects: [Group, Gate, SantaDoor] });
-  setDefaultClient(await t.client());
-  configureRuntime({ backend: 'local', workers: 2 });
-});
-after(async () => {
-  await shutdownRuntime();
-  setDefaultClient(undefined);
-  await t.close();
-});
+useAppNode({ objects: [Group, Gate, SantaDoor] });
 
 /** Checks the invariants, then the run's shape directly, so a checker that says nothing cannot pass. */
 function assertCorrect(run: SantaRun): void {
