@@ -47,9 +47,21 @@ export interface ReceivedEnvelope extends Omit<Envelope, 'arg'> {
   readonly arg: Uint8Array;
 }
 
-/** Encodes an envelope for a backend; the argument is encoded apart, inside it. */
+/**
+ * The bytes of `encoded` in an ArrayBuffer of their own. The codec answers a view into its
+ * working buffer (8 KiB or more); posted to a worker or a child process as it is, that whole
+ * buffer would be copied with every message.
+ */
+function own(encoded: Uint8Array): Uint8Array {
+  return new Uint8Array(encoded);
+}
+
+/**
+ * Encodes an envelope for a backend; the argument is encoded apart, inside it. The result owns
+ * its buffer (no larger than the envelope), so a backend can post it as it is.
+ */
 export function encodeEnvelope(env: Envelope): Uint8Array {
-  return encode({ ...env, arg: encode(env.arg) });
+  return own(encode({ ...env, arg: encode(env.arg) }));
 }
 
 /** Decodes an envelope, leaving its argument encoded. */
@@ -72,9 +84,9 @@ export function decodeArg(env: ReceivedEnvelope, refs?: RefFactory): unknown {
   return decode(env.arg, refs);
 }
 
-/** Encodes an outcome. */
+/** Encodes an outcome; the result owns its buffer, as {@link encodeEnvelope}'s does. */
 export function encodeOutcome(outcome: Outcome): Uint8Array {
-  return encode(outcome);
+  return own(encode(outcome));
 }
 
 /** Decodes an outcome; handles in the value become live through `refs`. */
