@@ -41,3 +41,4 @@ export type { Backend, BackendName, BackendOptions } from './runtime/backend.ts'
 export { sharedClass, type SharedClass, type SharedHandle, type RemoteMethods } from './api/shared-class.ts';
 export { blockUntil, callState, notifyAll, onCancel } from './objects/monitor.ts';
 export type { UserTypeOptions } from './objects/user-types.ts';
+export type { NodeInfo, ObjectDescription } from './protocol/messages.ts';

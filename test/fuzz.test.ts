@@ -136,6 +136,8 @@ const validRequest: fc.Arbitrary<unknown[]> = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(requestId, fuzzKey).map(([id, key]) => [Op.Destroy, id, key]) },
   { weight: 1, arbitrary: fc.tuple(requestId, fc.string({ maxLength: 6 })).map(([id, prefix]) => [Op.Keys, id, prefix]) },
   { weight: 1, arbitrary: requestId.map((id) => [Op.Ping, id]) },
+  { weight: 1, arbitrary: requestId.map((id) => [Op.Info, id]) },
+  { weight: 1, arbitrary: fc.tuple(requestId, fuzzKey).map(([id, key]) => [Op.Describe, id, key]) },
 );
 
 /** One change to a request: a field or an argument replaced, fields dropped or added, a name swapped. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SkeinError } from '../errors/skein-error.ts';
 import { DSO_USAGE, dsoCommand } from './dso-command.ts';
+import { INSPECT_USAGE, inspectCommand } from './inspect-command.ts';
 import { RUN_USAGE, runCommand } from './run-command.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -11,12 +12,15 @@ commands:
 
   ${DSO_USAGE.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n').trimStart()}
 
+  ${INSPECT_USAGE.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n').trimStart()}
+
   skein --version          print the version
   skein help               print this help`;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   run: runCommand,
   dso: dsoCommand,
+  inspect: inspectCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,7 +1,7 @@
 import type tls from 'node:tls';
 import { ConnectionClosedError } from '../errors/connection-closed-error.ts';
 import type { SkeinError } from '../errors/skein-error.ts';
-import { NO_OBJECT, Op } from '../protocol/messages.ts';
+import { NO_OBJECT, Op, type NodeInfo, type ObjectDescription } from '../protocol/messages.ts';
 import { Connection, type Fallback, type Outgoing } from './connection.ts';
 import { parseEndpoints, type Endpoint } from './endpoint.ts';
 import { handleFor } from './handle-registry.ts';
@@ -95,6 +95,17 @@ export class Client {
   /** Keys of the objects whose key starts with `prefix`, sorted. */
   async keys(prefix = ''): Promise<string[]> {
     return (await this.connection().request([Op.Keys, 0, prefix])) as string[];
+  }
+
+  /** What the node tells about itself: its members, sessions and objects per type. */
+  async info(): Promise<NodeInfo> {
+    return (await this.connection().request([Op.Info, 0])) as NodeInfo;
+  }
+
+  /** The object at `key` as plain data with its type and parked calls, or null if there is none. */
+  async describe(key: string): Promise<ObjectDescription | null> {
+    if (typeof key !== 'string') throw new TypeError('describe takes a string key');
+    return (await this.connection().request([Op.Describe, 0, key])) as ObjectDescription | null;
   }
 
   /** One round trip to the node. */

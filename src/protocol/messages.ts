@@ -29,6 +29,8 @@ export const Op = {
   Destroy: 2,
   Keys: 3,
   Ping: 4,
+  Info: 5,
+  Describe: 6,
 } as const;
 
 /**
@@ -57,8 +59,46 @@ export type KeysRequest = [op: typeof Op.Keys, id: number, prefix: string];
 /** Answers `null`; a round trip with no object involved. */
 export type PingRequest = [op: typeof Op.Ping, id: number];
 
+/** Answers the node's {@link NodeInfo}. */
+export type InfoRequest = [op: typeof Op.Info, id: number];
+
+/** Answers the {@link ObjectDescription} of the object at `key`, or null if there is none. */
+export type DescribeRequest = [op: typeof Op.Describe, id: number, key: string];
+
 /** Any request. */
-export type Request = CallRequest | DestroyRequest | KeysRequest | PingRequest;
+export type Request = CallRequest | DestroyRequest | KeysRequest | PingRequest | InfoRequest | DescribeRequest;
+
+/** What a node tells about itself and the cluster it knows (`skein inspect`). */
+export interface NodeInfo {
+  /** The URL the node listens on. */
+  url: string;
+  /** Its wire protocol version. */
+  protocol: number;
+  /** Milliseconds since it started. */
+  uptimeMs: number;
+  /** Client connections (sessions) open now. */
+  sessions: number;
+  /** Live objects, in all and per type name. */
+  objects: number;
+  byType: Record<string, number>;
+  /** Calls parked in `blockUntil` now, over all objects. */
+  parkedCalls: number;
+  /** The members it knows, itself included (a single node knows only itself). */
+  members: Array<{ url: string; self: boolean }>;
+}
+
+/** One object as `skein inspect <key>` shows it. */
+export interface ObjectDescription {
+  key: string;
+  type: string;
+  /**
+   * Its state as plain data: the instance's own fields, with class instances, Maps and Sets made
+   * plain, long arrays and typed arrays cut to their first items, and cycles marked.
+   */
+  state: unknown;
+  /** Calls parked on it now. */
+  parkedCalls: number;
+}
 
 /** Reply status: the value is a result. */
 export const OK = 0;

@@ -13,6 +13,7 @@ import {
   OK,
   Op,
   PROTOCOL_VERSION,
+  type NodeInfo,
   type Welcome,
 } from '../protocol/messages.ts';
 import { toWireError } from '../protocol/wire-error.ts';
@@ -26,6 +27,8 @@ export interface ConnectionOptions {
   /** A connection that has not completed the handshake within this many ms is closed. */
   handshakeTimeoutMs: number;
   log: Logger;
+  /** What the node tells about itself (`Op.Info`). */
+  info(): NodeInfo;
 }
 
 /** Reading stops while this many reply bytes wait to be written (a client that does not read). */
@@ -255,6 +258,14 @@ export class NodeConnection {
       }
       case Op.Ping:
         return outcome.ok(null);
+      case Op.Info:
+        return outcome.ok(this.opts.info());
+      case Op.Describe: {
+        const key = req[2];
+        if (typeof key !== 'string') return outcome.fail(new ProtocolError('describe takes a string key'));
+        const found = this.opts.table.describe(key);
+        return outcome.ok(found ? { key, ...found } : null);
+      }
       default:
         return outcome.fail(new ProtocolError(`unknown request kind ${describe(op)}`));
     }

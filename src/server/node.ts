@@ -5,6 +5,7 @@ import { BUILTIN_TYPES } from '../objects/builtins.ts';
 import { TypeRegistry, type ObjectType } from '../objects/object-type.ts';
 import { registeredUserType } from '../objects/user-types.ts';
 import { DEFAULT_MAX_FRAME_BYTES, MIN_MAX_FRAME_BYTES } from '../protocol/frame.ts';
+import { PROTOCOL_VERSION, type NodeInfo } from '../protocol/messages.ts';
 import { NodeConnection } from './connection.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ObjectTable } from './object-table.ts';
@@ -69,7 +70,17 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
   const connections = new Set<NodeConnection>();
   const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000;
   if (!(handshakeTimeoutMs > 0)) throw new RangeError('handshakeTimeoutMs must be > 0');
-  const connOpts = { table, token: opts.token, maxFrameBytes, handshakeTimeoutMs, log };
+  const started = Date.now();
+  let url = '';
+  const info = (): NodeInfo => ({
+    url,
+    protocol: PROTOCOL_VERSION,
+    uptimeMs: Date.now() - started,
+    sessions: connections.size,
+    ...table.stats(),
+    members: [{ url, self: true }],
+  });
+  const connOpts = { table, token: opts.token, maxFrameBytes, handshakeTimeoutMs, log, info };
   const accept = (socket: net.Socket): void => {
     if (closing) {
       socket.destroy();
@@ -93,7 +104,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
   });
   server.on('error', (err) => log.error({ err }, 'listener error'));
   const port = (server.address() as net.AddressInfo).port;
-  const url = `${opts.tls ? 'skeins' : 'skein'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  url = `${opts.tls ? 'skeins' : 'skein'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log.info({ url, types: types.names().length, tls: !!opts.tls }, `DSO node listening on ${url}`);
 
   return {

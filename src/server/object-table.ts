@@ -5,6 +5,7 @@ import { TimeoutError } from '../errors/timeout-error.ts';
 import { applyInContext, PARK, SESSION_ENDED, withContext, type CallContext } from '../objects/monitor.ts';
 import { checkArity, type ObjectType, type TypeRegistry } from '../objects/object-type.ts';
 import { restoreSnapshot, takeSnapshot } from '../objects/snapshot.ts';
+import { inspectable } from './inspectable.ts';
 import { ParkTimeouts, type Timed, type TimeoutBatch } from './park-timeouts.ts';
 
 /** Where the outcome of a call goes: exactly one of these is called, exactly once. */
@@ -175,6 +176,27 @@ export class ObjectTable {
     if (!entry) return false;
     this.remove(entry, 'it was destroyed');
     return true;
+  }
+
+  /** Live objects in all and per type name, and the calls parked now. */
+  stats(): { objects: number; byType: Record<string, number>; parkedCalls: number } {
+    const byType: Record<string, number> = {};
+    let objects = 0;
+    for (const [name, map] of this.objects) {
+      if (map.size === 0) continue;
+      byType[name] = map.size;
+      objects += map.size;
+    }
+    let parkedCalls = 0;
+    for (const queue of this.parked.values()) parkedCalls += queue.length;
+    return { objects, byType, parkedCalls };
+  }
+
+  /** The object at `key` as plain data (see {@link inspectable}), or undefined if there is none. */
+  describe(key: string): { type: string; state: unknown; parkedCalls: number } | undefined {
+    const entry = this.find(key);
+    if (!entry) return undefined;
+    return { type: entry.type.name, state: inspectable(entry.instance), parkedCalls: this.parked.get(key)?.length ?? 0 };
   }
 
   /** Keys that start with `prefix`, sorted. */

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { AtomicLong, AtomicReference, CyclicBarrier, ProtocolError, sharedClass, type SharedObject } from '../src/index.ts';
+import { Op } from '../src/protocol/messages.ts';
+import { INSPECT_ITEMS } from '../src/server/inspectable.ts';
+import { exited, output, RawPeer, skein, testNode, type TestNode } from './support/node.ts';
+import type { Client } from '../src/client/client.ts';
+
+/** A user object with the shapes inspect must make plain. */
+const Odd = sharedClass(
+  'inspect.Odd',
+  class {
+    readonly tags = new Set(['a', 'b']);
+    readonly index = new Map<string, number>([['x', 1]]);
+    readonly samples = Float64Array.from({ length: INSPECT_ITEMS + 10 }, (_, i) => i / 2);
+    readonly nested: { self?: unknown; n: number } = { n: 1 };
+    _hidden = 'node-side fields show too';
+    constructor() {
+      this.nested.self = this.nested;
+    }
+    poke(): number {
+      return this.nested.n;
+    }
+  },
+);
+
+let t: TestNode;
+let client: Client;
+before(async () => {
+  t = await testNode({ objects: [Odd] });
+  client = await t.client();
+});
+after(() => t.close());
+
+test('info answers the members, sessions, objects per type and parked calls', async () => {
+  await new AtomicLong({ key: 'i-long', client }, 41).incrementAndGet();
+  await new AtomicLong({ key: 'i-long2', client }).get();
+  const barrier = new CyclicBarrier({ key: 'i-gate', client }, 2);
+  const waiting = barrier.await();
+  assert.equal(await barrier.waiting(), 1);
+  const info = await client.info();
+  assert.deepEqual(info.members, [{ url: t.url, self: true }]);
+  assert.equal(info.url, t.url);
+  assert.equal(info.protocol, 1);
+  assert.ok(info.sessions >= 1);
+  assert.equal(info.byType.AtomicLong, 2);
+  assert.equal(info.byType.CyclicBarrier, 1);
+  assert.equal(info.objects, Object.values(info.byType).reduce((a, b) => a + b, 0));
+  assert.equal(info.parkedCalls, 1);
+  await barrier.await();
+  await waiting;
+  assert.equal((await client.info()).parkedCalls, 0);
+});
+
+test('describe answers an object as plain data: fields, class names, handles, parked calls', async () => {
+  const long = await client.describe('i-long');
+  assert.deepEqual(long, { key: 'i-long', type: 'AtomicLong', state: { '@class': 'AtomicLongState', value: 42 }, parkedCalls: 0 });
+  const ref = new AtomicReference<SharedObject>({ key: 'i-ref', client });
+  await ref.set(new AtomicLong({ key: 'i-long', client }));
+  const described = await client.describe('i-ref');
+  const value = (described!.state as { value: SharedObject }).value;
+  assert.equal(value.key, 'i-long', 'a handle stays a handle');
+});
+
+test('describe makes Sets, Maps, long typed arrays and cycles plain, and reads without changing the object', async () => {
+  const odd = new Odd({ key: 'i-odd', client });
+  assert.equal(await odd.poke(), 1);
+  const { state } = (await client.describe('i-odd'))!;
+  const s = state as Record<string, unknown>;
+  assert.deepEqual(s.tags, ['Set(2)', 'a', 'b']);
+  assert.deepEqual(s.index, { '@class': 'Map(1)', x: 1 });
+  const samples = s.samples as unknown[];
+  assert.equal(samples[0], `Float64Array(${INSPECT_ITEMS + 10})`);
+  assert.equal(samples.length, 1 + INSPECT_ITEMS + 1);
+  assert.equal(samples.at(-1), '… 10 more');
+  assert.deepEqual(s.nested, { n: 1, self: '[Circular]' });
+  assert.equal(s._hidden, 'node-side fields show too');
+  assert.equal(await odd.poke(), 1);
+});
+
+test('describe of a missing key answers null; a non-string key is a ProtocolError and the connection goes on', async () => {
+  assert.equal(await client.describe('i-none'), null);
+  const peer = await RawPeer.handshake(t.url);
+  try {
+    peer.send([[Op.Describe, 1, 42], [Op.Info, 2]]);
+    const seen: unknown[][] = [];
+    const bad = await peer.replyTo(1, seen);
+    assert.equal(bad[1], 1);
+    assert.equal((bad[2] as string[])[0], new ProtocolError('x').code);
+    const ok = seen.find((r) => r[0] === 2) ?? (await peer.replyTo(2));
+    assert.equal(ok[1], 0);
+    assert.equal((ok[2] as { url: string }).url, t.url);
+  } finally {
+    peer.close();
+  }
+});
+
+test('skein inspect prints the members and objects per type, and one object with its state', async () => {
+  const all = skein(['inspect', '--dso', t.url]);
+  const allOut = output(all);
+  assert.equal((await exited(all)).code, 0, allOut.stderr);
+  assert.match(allOut.stdout, new RegExp(`members \\(1\\):\\n  ${t.url.replace(/[.:/]/g, '\\$&')}`));
+  assert.match(allOut.stdout, /AtomicLong: 2/);
+
+  const one = skein(['inspect', 'i-long'], { SKEIN_DSO: t.url });
+  const oneOut = output(one);
+  assert.equal((await exited(one)).code, 0, oneOut.stderr);
+  assert.match(oneOut.stdout, /^i-long: AtomicLong, 0 parked call\(s\)\n/);
+  assert.match(oneOut.stdout, /value: 42/);
+
+  const json = skein(['inspect', 'i-long', '--json', '--dso', t.url]);
+  const jsonOut = output(json);
+  assert.equal((await exited(json)).code, 0, jsonOut.stderr);
+  assert.deepEqual(JSON.parse(jsonOut.stdout).state, { '@class': 'AtomicLongState', value: 42 });
+});
+
+test('skein inspect: a missing key exits 1, no DSO is a usage error (exit 2), an unreachable DSO exits 1 naming it', async () => {
+  const missing = skein(['inspect', 'i-none', '--dso', t.url]);
+  const missingOut = output(missing);
+  assert.equal((await exited(missing)).code, 1);
+  assert.match(missingOut.stderr, /no object at key 'i-none'/);
+
+  const noDso = skein(['inspect'], { SKEIN_DSO: undefined });
+  const noDsoOut = output(noDso);
+  assert.equal((await exited(noDso)).code, 2);
+  assert.match(noDsoOut.stderr, /give --dso URL or set SKEIN_DSO/);
+
+  const down = skein(['inspect', '--dso', 'skein://127.0.0.1:1']);
+  const downOut = output(down);
+  assert.equal((await exited(down)).code, 1);
+  assert.match(downOut.stderr, /127\.0\.0\.1:1/);
+});
