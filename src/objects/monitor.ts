@@ -41,13 +41,7 @@ let current: CallContext | undefined;
 
 /** Runs `fn` with `ctx` as the current call context (node side). */
 export function withContext<T>(ctx: CallContext, fn: () => T): T {
-  const outer = current;
-  current = ctx;
-  try {
-    return fn();
-  } finally {
-    current = outer;
-  }
+  return applyInContext(ctx, fn, undefined, []) as T;
 }
 
 /**

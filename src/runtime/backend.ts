@@ -7,7 +7,10 @@
 export interface Backend {
   /** Short name for messages (`local`, `process`, ...). */
   readonly name: string;
-  /** Runs one invocation. `threadId` is for error messages. */
+  /**
+   * Runs one invocation. `threadId` is for error messages. `envelope` is the same bytes on every
+   * attempt of a thread: read it, never change it.
+   */
   invoke(envelope: Uint8Array, threadId: string): Promise<Uint8Array>;
   /** Stops the workers once the invocations in flight are done; new invocations are refused. */
   close(): Promise<void>;

@@ -23,8 +23,9 @@ let sequence = 0;
  * cannot travel throws a `SerializationError` here, at spawn. The thread's default client points
  * at this process's default DSO, if one is configured. A failed attempt is run again up to
  * `retries` times, unless the failure is one a retry cannot mend (the worker could not find or
- * load the task, or the result cannot be sent back). The result rejects with a `RemoteError` carrying the thread's error (name,
- * message, remote stack), or the backend's own error (`WorkerCrashedError`, `TimeoutError`).
+ * load the task, or the result cannot be sent back). The result rejects with a `RemoteError`
+ * carrying the thread's error (name, message, remote stack), or the backend's own error
+ * (`WorkerCrashedError`, `TimeoutError`).
  */
 export function launch(backend: Backend, what: Invocation, retries = 0): Launched {
   checkSerializable(what.arg, 'arg');
@@ -53,24 +54,18 @@ export function launch(backend: Backend, what: Invocation, retries = 0): Launche
   return { threadId, result };
 }
 
-/** Wraps a thread's failure that must not be retried. */
-class FinalFailure {
-  constructor(readonly error: RemoteError) {}
-}
-
 async function attempt(backend: Backend, bytes: Uint8Array, threadId: string, retries: number): Promise<unknown> {
   for (let left = retries; ; left--) {
+    let encoded: Uint8Array;
     try {
-      const outcome = decodeOutcome(await backend.invoke(bytes.slice(), threadId), (type, key) =>
-        handleFor(type, key, undefined),
-      );
-      if (outcome.ok) return outcome.value;
-      const err = new RemoteError(outcome.name, outcome.message, outcome.stack, outcome.code);
-      if (outcome.final) throw new FinalFailure(err);
-      throw err;
+      encoded = await backend.invoke(bytes, threadId);
     } catch (err) {
-      if (err instanceof FinalFailure) throw err.error;
+      // The backend's own failures (a crashed worker, a timeout) may pass on a second try.
       if (left <= 0 || !(err instanceof SkeinError)) throw err;
+      continue;
     }
+    const outcome = decodeOutcome(encoded, (type, key) => handleFor(type, key, undefined));
+    if (outcome.ok) return outcome.value;
+    if (left <= 0 || outcome.final) throw new RemoteError(outcome.name, outcome.message, outcome.stack, outcome.code);
   }
 }

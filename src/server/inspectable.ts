@@ -30,12 +30,13 @@ export function inspectable(value: unknown, depth = 0, path: Set<object> = new S
   if (depth >= INSPECT_DEPTH) return `[${value.constructor?.name ?? 'Object'}]`;
   path.add(value);
   try {
+    const each = (v: unknown): unknown => inspectable(v, depth + 1, path);
     if (ArrayBuffer.isView(value)) {
-      const items = value instanceof DataView ? [] : Array.from(value as unknown as ArrayLike<number | bigint>);
-      return cut(items.map((v) => inspectable(v, depth + 1, path)), `${value.constructor.name}(${items.length})`);
+      const items = value instanceof DataView ? [] : (value as unknown as ArrayLike<number> & Iterable<number>);
+      return cut(items, items.length, each, `${value.constructor.name}(${items.length})`);
     }
-    if (Array.isArray(value)) return cut(value.map((v) => inspectable(v, depth + 1, path)));
-    if (value instanceof Set) return cut([...value].map((v) => inspectable(v, depth + 1, path)), `Set(${value.size})`);
+    if (Array.isArray(value)) return cut(value, value.length, each);
+    if (value instanceof Set) return cut(value, value.size, each, `Set(${value.size})`);
     if (value instanceof Map) {
       const out: Record<string, unknown> = { '@class': `Map(${value.size})` };
       let shown = 0;
@@ -61,8 +62,17 @@ export function inspectable(value: unknown, depth = 0, path: Set<object> = new S
   }
 }
 
-/** The first {@link INSPECT_ITEMS} items, then a count of the rest; `label` first if given. */
-function cut(items: unknown[], label?: string): unknown[] {
-  const shown = items.length > INSPECT_ITEMS ? [...items.slice(0, INSPECT_ITEMS), `… ${items.length - INSPECT_ITEMS} more`] : items;
-  return label ? [label, ...shown] : shown;
+/**
+ * `label` (if given), the first {@link INSPECT_ITEMS} of the `size` items made plain by `each`,
+ * then a count of the rest; items past the cut are never visited.
+ */
+function cut(items: Iterable<unknown>, size: number, each: (v: unknown) => unknown, label?: string): unknown[] {
+  const out: unknown[] = label ? [label] : [];
+  let shown = 0;
+  for (const v of items) {
+    if (shown++ === INSPECT_ITEMS) break;
+    out.push(each(v));
+  }
+  if (size > INSPECT_ITEMS) out.push(`… ${size - INSPECT_ITEMS} more`);
+  return out;
 }

@@ -39,7 +39,8 @@ export const PROCESS_INIT_TIMEOUT_MS = 30_000;
  * process has booted: a cold start's init phase does not count against `timeoutMs`, but has its
  * own bound, {@link PROCESS_INIT_TIMEOUT_MS}. Threads queued behind `workers` busy processes for
  * `stallWarningMs` with none finishing raise a `SKEIN_THREADS_STALLED` process warning: if they
- * wait on each other (a barrier wider than `workers`), that is a deadlock. A process that dies fails its thread with
+ * wait on each other (a barrier wider than `workers`), that is a deadlock. A process that dies
+ * fails its thread with
  * {@link WorkerCrashedError} and is replaced on demand; other threads go on.
  */
 export class ProcessBackend implements Backend {
