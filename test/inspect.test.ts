@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { AtomicLong, AtomicReference, CyclicBarrier, ProtocolError, sharedClass, type SharedObject } from '../src/index.ts';
 import { Op } from '../src/protocol/messages.ts';
 import { INSPECT_ITEMS } from '../src/server/inspectable.ts';
-import { exited, output, RawPeer, skein, testNode, type TestNode } from './support/node.ts';
+import { RawPeer, runSkein, stopSkeins, testNode, type TestNode } from './support/node.ts';
 import type { Client } from '../src/client/client.ts';
 
 /** A user object with the shapes inspect must make plain. */
@@ -30,7 +30,10 @@ before(async () => {
   t = await testNode({ objects: [Odd] });
   client = await t.client();
 });
-after(() => t.close());
+after(async () => {
+  await stopSkeins();
+  await t.close();
+});
 
 test('info answers the members, sessions, objects per type and parked calls', async () => {
   await new AtomicLong({ key: 'i-long', client }, 41).incrementAndGet();
@@ -96,37 +99,31 @@ test('describe of a missing key answers null; a non-string key is a ProtocolErro
 });
 
 test('skein inspect prints the members and objects per type, and one object with its state', async () => {
-  const all = skein(['inspect', '--dso', t.url]);
-  const allOut = output(all);
-  assert.equal((await exited(all)).code, 0, allOut.stderr);
+  const allOut = await runSkein(['inspect', '--dso', t.url]);
+  assert.equal(allOut.code, 0, allOut.stderr);
   assert.match(allOut.stdout, new RegExp(`members \\(1\\):\\n  ${t.url.replace(/[.:/]/g, '\\$&')}`));
   assert.match(allOut.stdout, /AtomicLong: 2/);
 
-  const one = skein(['inspect', 'i-long'], { SKEIN_DSO: t.url });
-  const oneOut = output(one);
-  assert.equal((await exited(one)).code, 0, oneOut.stderr);
+  const oneOut = await runSkein(['inspect', 'i-long'], { SKEIN_DSO: t.url });
+  assert.equal(oneOut.code, 0, oneOut.stderr);
   assert.match(oneOut.stdout, /^i-long: AtomicLong, 0 parked call\(s\)\n/);
   assert.match(oneOut.stdout, /value: 42/);
 
-  const json = skein(['inspect', 'i-long', '--json', '--dso', t.url]);
-  const jsonOut = output(json);
-  assert.equal((await exited(json)).code, 0, jsonOut.stderr);
+  const jsonOut = await runSkein(['inspect', 'i-long', '--json', '--dso', t.url]);
+  assert.equal(jsonOut.code, 0, jsonOut.stderr);
   assert.deepEqual(JSON.parse(jsonOut.stdout).state, { '@class': 'AtomicLongState', value: 42 });
 });
 
 test('skein inspect: a missing key exits 1, no DSO is a usage error (exit 2), an unreachable DSO exits 1 naming it', async () => {
-  const missing = skein(['inspect', 'i-none', '--dso', t.url]);
-  const missingOut = output(missing);
-  assert.equal((await exited(missing)).code, 1);
+  const missingOut = await runSkein(['inspect', 'i-none', '--dso', t.url]);
+  assert.equal(missingOut.code, 1);
   assert.match(missingOut.stderr, /no object at key 'i-none'/);
 
-  const noDso = skein(['inspect'], { SKEIN_DSO: undefined });
-  const noDsoOut = output(noDso);
-  assert.equal((await exited(noDso)).code, 2);
+  const noDsoOut = await runSkein(['inspect'], { SKEIN_DSO: undefined });
+  assert.equal(noDsoOut.code, 2);
   assert.match(noDsoOut.stderr, /give --dso URL or set SKEIN_DSO/);
 
-  const down = skein(['inspect', '--dso', 'skein://127.0.0.1:1']);
-  const downOut = output(down);
-  assert.equal((await exited(down)).code, 1);
+  const downOut = await runSkein(['inspect', '--dso', 'skein://127.0.0.1:1']);
+  assert.equal(downOut.code, 1);
   assert.match(downOut.stderr, /127\.0\.0\.1:1/);
 });

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { after, test } from 'node:test';
 import { GlobalCentroids, runKmeans, type KmeansParams, type KmeansResult } from '../examples/kmeans.ts';
 import { blobCentres } from '../examples/lib/datasets.ts';
 import { runKmeans as runTwin } from '../bench/twins/kmeans.ts';
-import { exited, output, skein, stopChild } from './support/node.ts';
+import { runSkein, stopSkeins } from './support/node.ts';
 import { useAppNode } from './support/app-node.ts';
 
 useAppNode({ objects: [GlobalCentroids] });
@@ -49,13 +48,10 @@ test('with threshold 0 both run every iteration', async () => {
   assertSameCentroids(skeinResult, twinResult, 'skein vs twin');
 });
 
-const running = new Set<ChildProcess>();
-after(async () => {
-  for (const child of running) await stopChild(child);
-});
+after(stopSkeins);
 
 test('skein run examples/kmeans.ts clusters the env-sized data set and exits 0', { timeout: 30_000 }, async () => {
-  const child = skein(['run', 'examples/kmeans.ts'], {
+  const out = await runSkein(['run', 'examples/kmeans.ts'], {
     SKEIN_DSO: undefined,
     SKEIN_TOKEN: undefined,
     POINTS: '4000',
@@ -65,10 +61,6 @@ test('skein run examples/kmeans.ts clusters the env-sized data set and exits 0',
     THREADS: '2',
     SEED: '3',
   });
-  running.add(child);
-  const out = output(child);
-  const { code } = await exited(child);
-  running.delete(child);
-  assert.equal(code, 0, out.stderr);
+  assert.equal(out.code, 0, out.stderr);
   assert.match(out.stdout, /^k-means: 4000 points x 4 dims, k = 3, \d+ iterations \(last shift .+\) on 2 threads in \d+\.\d+ s$/m);
 });

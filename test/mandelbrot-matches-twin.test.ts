@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import { inflateSync } from 'node:zlib';
 import { runMandelbrot as twinMandelbrot } from '../bench/twins/mandelbrot.ts';
 import { MandelbrotImage, runMandelbrot } from '../examples/mandelbrot.ts';
 import { crc32, encodePng, PNG_SIGNATURE } from '../examples/lib/png.ts';
-import { skein } from './support/node.ts';
+import { runSkein, stopSkeins } from './support/node.ts';
 import { useAppNode } from './support/app-node.ts';
 
 // Uneven blocks (3 workers over 61 rows), and a width that is not a multiple of anything.
@@ -16,7 +15,10 @@ const PARAMS = { width: 97, height: 61, maxIterations: 40, workers: 3 };
 
 useAppNode({ objects: [MandelbrotImage] });
 const dir = mkdtempSync(join(tmpdir(), 'skein-mandelbrot-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(async () => {
+  await stopSkeins();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** The chunks of a PNG file after its signature, each CRC checked. */
 function chunks(png: Buffer): Array<{ type: string; data: Buffer }> {
@@ -66,7 +68,7 @@ test('the PNG decodes: signature, IHDR with the size, IDAT inflating to one filt
 
 test('skein run examples/mandelbrot.ts writes the same PNG to OUT and prints its path and size', { timeout: 30_000 }, async () => {
   const out = join(dir, 'small.png');
-  const child = skein(['run', 'examples/mandelbrot.ts'], {
+  const { code, stdout, stderr } = await runSkein(['run', 'examples/mandelbrot.ts'], {
     SKEIN_DSO: undefined,
     SKEIN_TOKEN: undefined,
     WIDTH: String(PARAMS.width),
@@ -74,11 +76,6 @@ test('skein run examples/mandelbrot.ts writes the same PNG to OUT and prints its
     ITERATIONS: String(PARAMS.maxIterations),
     OUT: out,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const [code] = (await once(child, 'close')) as [number | null];
   assert.equal(code, 0, stderr);
   const png = readFileSync(out);
   assert.ok(stdout.includes(`wrote ${out} (${png.length} bytes)`), stdout);

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { runSanta as twinSanta } from '../bench/twins/santa.ts';
 import { Gate, Group, SantaDoor, runSanta } from '../examples/santa.ts';
 import { checkSanta, ELF_GROUP, REINDEER, type Delivery, type Help, type SantaRun } from '../examples/lib/santa-core.ts';
-import { skein } from './support/node.ts';
+import { runSkein, stopSkeins } from './support/node.ts';
 import { useAppNode } from './support/app-node.ts';
 
 const PARAMS = { years: 4, elfGroups: 6 };
 
+after(stopSkeins);
 useAppNode({ objects: [Group, Gate, SantaDoor] });
 
 /** Checks the invariants, then the run's shape directly, so a checker that says nothing cannot pass. */
@@ -53,12 +53,7 @@ test('checkSanta reports a broken run: a reindeer missing, elves helped while th
 });
 
 test('skein run examples/santa.ts with a few years exits 0 and reports the invariants hold', { timeout: 30_000 }, async () => {
-  const child = skein(['run', 'examples/santa.ts'], { SKEIN_DSO: undefined, SKEIN_TOKEN: undefined, YEARS: '3' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const [code] = (await once(child, 'close')) as [number | null];
+  const { code, stdout, stderr } = await runSkein(['run', 'examples/santa.ts'], { SKEIN_DSO: undefined, SKEIN_TOKEN: undefined, YEARS: '3' });
   assert.equal(code, 0, stderr);
   assert.match(stdout, /^santa: 3 deliveries and 3 elf groups helped on 20 threads in .* s; invariants hold$/m);
 });

@@ -2,24 +2,17 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { after, test } from 'node:test';
-import { skein } from './support/node.ts';
+import { runSkein, stopSkeins, type SkeinResult } from './support/node.ts';
 
 const running = new Set<ChildProcess>();
-after(() => {
+after(async () => {
+  await stopSkeins();
   for (const child of running) child.kill('SIGKILL');
 });
 
 /** Runs `skein run ...args` to its end, with no DSO configured (so it embeds one). */
-async function skeinRun(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = skein(['run', ...args], { SKEIN_DSO: undefined, SKEIN_TOKEN: undefined, ...env });
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await once(child, 'close')) as [number | null];
-  running.delete(child);
-  return { code, stdout, stderr };
+function skeinRun(args: string[], env: NodeJS.ProcessEnv = {}): Promise<SkeinResult> {
+  return runSkein(['run', ...args], { SKEIN_DSO: undefined, SKEIN_TOKEN: undefined, ...env });
 }
 
 const MONTE_CARLO = { SAMPLES: '2e6', THREADS: '2' };

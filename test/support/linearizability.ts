@@ -125,54 +125,44 @@ function bitsKey(bits: Uint8Array): string {
   return out;
 }
 
+/** Operations of a register holding `T`, as the checker sees them. */
+export type RegisterOps<T> = { op: 'get' } | { op: 'set'; value: T } | { op: 'compareAndSet'; expected: T; next: T };
+
+/** A register's `get`, `set` and `compareAndSet` (by `===`), for the models below. */
+function registerStep<T>(state: T, input: RegisterOps<T>, output: unknown): T | undefined {
+  switch (input.op) {
+    case 'get':
+      return output === undefined || output === state ? state : undefined;
+    case 'set':
+      return input.value;
+    case 'compareAndSet': {
+      const swapped = state === input.expected;
+      if (output !== undefined && output !== swapped) return undefined;
+      return swapped ? input.next : state;
+    }
+  }
+}
+
 /** Operations of an `AtomicLong` as the checker sees them. */
-export type CounterInput =
-  | { op: 'get' }
-  | { op: 'set'; value: number }
-  | { op: 'addAndGet'; delta: number }
-  | { op: 'compareAndSet'; expected: number; next: number };
+export type CounterInput = RegisterOps<number> | { op: 'addAndGet'; delta: number };
 
 /** The sequential `AtomicLong`, starting at 0. */
 export const counterModel: Model<number, CounterInput, unknown> = {
   init: () => 0,
   key: (s) => String(s),
   step(state, input, output) {
-    switch (input.op) {
-      case 'get':
-        return output === undefined || output === state ? state : undefined;
-      case 'set':
-        return input.value;
-      case 'addAndGet': {
-        const next = state + input.delta;
-        return output === undefined || output === next ? next : undefined;
-      }
-      case 'compareAndSet': {
-        const swapped = state === input.expected;
-        if (output !== undefined && output !== swapped) return undefined;
-        return swapped ? input.next : state;
-      }
-    }
+    if (input.op !== 'addAndGet') return registerStep(state, input, output);
+    const next = state + input.delta;
+    return output === undefined || output === next ? next : undefined;
   },
 };
 
 /** Operations of an `AtomicReference` holding strings (or null) as the checker sees them. */
-export type RegisterInput = { op: 'get' } | { op: 'set'; value: string | null } | { op: 'compareAndSet'; expected: string | null; next: string | null };
+export type RegisterInput = RegisterOps<string | null>;
 
 /** The sequential `AtomicReference`, starting at null. */
 export const registerModel: Model<string | null, RegisterInput, unknown> = {
   init: () => null,
   key: (s) => JSON.stringify(s),
-  step(state, input, output) {
-    switch (input.op) {
-      case 'get':
-        return output === undefined || output === state ? state : undefined;
-      case 'set':
-        return input.value;
-      case 'compareAndSet': {
-        const swapped = state === input.expected;
-        if (output !== undefined && output !== swapped) return undefined;
-        return swapped ? input.next : state;
-      }
-    }
-  },
+  step: registerStep,
 };

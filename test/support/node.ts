@@ -151,6 +151,37 @@ export function skein(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess
   });
 }
 
+/** How a finished `skein` command went. */
+export interface SkeinResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const runningSkeins = new Set<ChildProcess>();
+
+/**
+ * Runs `skein ...args` to its end and answers its exit code and everything it printed (read to
+ * the end of both streams, not just to the process's exit). A test's timeout leaves it running:
+ * call {@link stopSkeins} in `after`.
+ */
+export async function runSkein(args: string[], env: NodeJS.ProcessEnv = {}): Promise<SkeinResult> {
+  const child = skein(args, env);
+  runningSkeins.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const [code] = (await once(child, 'close')) as [number | null];
+  runningSkeins.delete(child);
+  return { code, stdout, stderr };
+}
+
+/** Kills the {@link runSkein} commands still running. */
+export async function stopSkeins(): Promise<void> {
+  for (const child of runningSkeins) await stopChild(child);
+}
+
 /** Resolves with the first stdout line of `child` that matches `pattern`. */
 export function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
