@@ -128,8 +128,8 @@ export class Journal {
   }
 
   /**
-   * Bytes of the records in the current log (framing included, header not), that is appended
-   * since the last snapshot, counting those not yet committed. The node snapshots when it grows.
+   * Bytes appended to the current log since the last snapshot (frames included, the file header
+   * not), counting records buffered but not yet committed. The node snapshots when it grows.
    */
   get logBytes(): number {
     return this.committedBytes + this.pendingBytes;
@@ -236,7 +236,8 @@ function recover(
   const gens: Record<Kind, number[]> = { log: [], snapshot: [] };
   for (const name of fs.readdirSync(dir)) {
     const m = JOURNAL_FILE.exec(name);
-    if (!m) continue;
+    // Only names this journal writes count: `log-1.skein` is not generation 1's log.
+    if (!m || name !== fileName(m[1] as Kind, Number(m[2])) + (m[3] ?? '')) continue;
     if (m[3] !== undefined) temps.push(name);
     else gens[m[1] as Kind].push(Number(m[2]));
   }
