@@ -7,3 +7,4 @@ export { ProtocolError } from './protocol-error.ts';
 export { InvalidCallError, type InvalidCallCode } from './invalid-call-error.ts';
 export { WorkerCrashedError } from './worker-crashed-error.ts';
 export { SerializationError } from './serialization-error.ts';
+export { DataDirError } from './data-dir-error.ts';
