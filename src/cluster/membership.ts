@@ -180,25 +180,22 @@ export class Membership {
     return joined;
   }
 
-  /** Feed a message received from `from`. Tolerates any malformed input (ignores it, never throws). */
+  /**
+   * Feed a message received from `from`. Tolerates any malformed input (ignores it, never
+   * throws). Any well-formed message from a member of the view counts as hearing from it.
+   */
   receive(from: string, msg: unknown): void {
-    if (this.state === 'idle' || this.state === 'stopped') return;
-    if (typeof from !== 'string' || !Array.isArray(msg)) return;
+    if (this.state === 'idle' || this.state === 'stopped' || typeof from !== 'string' || !isMessage(msg)) return;
+    if (this.lastHeard.has(from)) this.lastHeard.set(from, this.clock.now());
     switch (msg[0]) {
       case MembershipKind.Heartbeat:
-        if (isEpoch(msg[1]) && typeof msg[2] === 'string') this.onHeartbeat(from, msg[1], msg[2]);
-        return;
-      case MembershipKind.View: {
-        const members = memberList(msg[2]);
-        if (isEpoch(msg[1]) && members && typeof msg[3] === 'string') this.onViewMessage(msg[1], members, msg[3]);
-        return;
-      }
+        return this.onHeartbeat(from, msg[1], msg[2]);
+      case MembershipKind.View:
+        return this.onViewMessage(msg[1], [...new Set(msg[2])].sort(), msg[3]);
       case MembershipKind.Join:
-        if (typeof msg[1] === 'string') this.onJoin(from, msg[1]);
-        return;
+        return this.onJoin(from, msg[1]);
       case MembershipKind.Leave:
-        if (typeof msg[1] === 'string') this.onLeave(from, msg[1]);
-        return;
+        return this.onLeave(from, msg[1]);
     }
   }
 
@@ -253,8 +250,8 @@ export class Membership {
     if (this.state === 'leaving' && now >= this.deadline) return this.stop();
     const suspects = this.suspects();
     if (this.coordinator(suspects) === this.self) {
-      if (this.state === 'leaving') return this.leaveAsCoordinator();
-      if (suspects.length > 0) this.issue(this.current.members.filter((m) => !suspects.includes(m)));
+      if (this.state === 'leaving') return this.leaveAsCoordinator(suspects);
+      if (suspects.length > 0) this.issue(this.current.members, suspects);
     } else if (this.state === 'leaving') {
       this.transport.send(this.coordinator(suspects), [MembershipKind.Leave, this.self]);
     }
@@ -267,7 +264,7 @@ export class Membership {
   }
 
   /** The smallest member of the view not among `suspects` (self is never one). */
-  private coordinator(suspects: readonly string[] = this.suspects()): string {
+  private coordinator(suspects: readonly string[]): string {
     return this.current.members.find((m) => !suspects.includes(m))!;
   }
 
@@ -282,7 +279,6 @@ export class Membership {
   }
 
   private onHeartbeat(from: string, epoch: number, issuer: string): void {
-    if (this.lastHeard.has(from)) this.lastHeard.set(from, this.clock.now());
     if (this.state !== 'joining' && (epoch < this.current.epoch || (epoch === this.current.epoch && this.issuer < issuer))) {
       this.sendView(from);
     }
@@ -306,30 +302,35 @@ export class Membership {
   private onJoin(from: string, member: string): void {
     if (this.state === 'joining' || member === this.self) return;
     if (this.current.members.includes(member)) return this.sendView(member);
-    if (this.coordinator() === this.self) this.issue([...this.current.members, member]);
-    else if (from === member) this.transport.send(this.coordinator(), [MembershipKind.Join, member]);
+    const suspects = this.suspects();
+    if (this.coordinator(suspects) === this.self) this.issue([...this.current.members, member], suspects);
+    else if (from === member) this.transport.send(this.coordinator(suspects), [MembershipKind.Join, member]);
   }
 
   private onLeave(from: string, member: string): void {
     if (this.state === 'joining') return;
     if (!this.current.members.includes(member)) return this.sendView(member);
     if (member === this.self) return;
-    if (this.coordinator() === this.self) {
-      this.issue(this.current.members.filter((m) => m !== member));
+    const suspects = this.suspects();
+    if (this.coordinator(suspects) === this.self) {
+      this.issue(this.current.members.filter((m) => m !== member), suspects);
       this.sendView(member);
-    } else if (from === member) this.transport.send(this.coordinator(), [MembershipKind.Leave, member]);
+    } else if (from === member) this.transport.send(this.coordinator(suspects), [MembershipKind.Leave, member]);
   }
 
-  private leaveAsCoordinator(): void {
-    const rest = this.current.members.filter((m) => m !== this.self);
+  private leaveAsCoordinator(suspects: readonly string[]): void {
+    const rest = this.current.members.filter((m) => m !== this.self && !suspects.includes(m));
     const view: MembershipMessage = [MembershipKind.View, this.current.epoch + 1, rest, this.self];
     for (const m of rest) this.transport.send(m, view);
     this.stop();
   }
 
-  /** Installs and sends the next view, with `members` (unsorted, distinct), as coordinator. */
-  private issue(members: string[]): void {
-    this.install(this.current.epoch + 1, members.sort(), this.self);
+  /**
+   * Installs and sends the next view, as coordinator: `members` (distinct, in any order) but the
+   * `suspects`, so every view it issues also removes the members it suspects.
+   */
+  private issue(members: readonly string[], suspects: readonly string[]): void {
+    this.install(this.current.epoch + 1, members.filter((m) => !suspects.includes(m)).sort(), this.self);
     for (const m of this.current.members) if (m !== this.self) this.sendView(m);
   }
 
@@ -349,12 +350,22 @@ export class Membership {
   }
 }
 
-function isEpoch(x: unknown): x is number {
-  return Number.isSafeInteger(x) && (x as number) >= 1;
+/** Whether `x` is a well-formed {@link MembershipMessage}. */
+function isMessage(x: unknown): x is MembershipMessage {
+  if (!Array.isArray(x)) return false;
+  switch (x[0]) {
+    case MembershipKind.Join:
+    case MembershipKind.Leave:
+      return typeof x[1] === 'string';
+    case MembershipKind.Heartbeat:
+      return isEpoch(x[1]) && typeof x[2] === 'string';
+    case MembershipKind.View:
+      return isEpoch(x[1]) && Array.isArray(x[2]) && x[2].length > 0 && x[2].every((m) => typeof m === 'string') && typeof x[3] === 'string';
+    default:
+      return false;
+  }
 }
 
-/** A view's member list from the wire, sorted and distinct, or undefined if it is not one. */
-function memberList(x: unknown): string[] | undefined {
-  if (!Array.isArray(x) || x.length === 0 || !x.every((m) => typeof m === 'string')) return undefined;
-  return [...new Set(x as string[])].sort();
+function isEpoch(x: unknown): x is number {
+  return Number.isSafeInteger(x) && (x as number) >= 1;
 }
