@@ -14,16 +14,18 @@
  * sends the sender its view, so a lost view message is repaired within a heartbeat.
  *
  * Views are ordered by epoch, then by issuer with the smaller URL winning: two coordinators that
- * issue the same epoch at once (after a false suspicion, or a view lost with its crashed
- * coordinator) cannot leave the cluster split, as every member ends on the winning view. A
+ * issue the same epoch at once (after a false suspicion, or a restart taken for the old member,
+ * below) cannot leave the cluster split, as every member ends on the winning view. A
  * member installs only views that supersede its own, so the views each member installs are a
  * subsequence of one order shared by all; it may skip a view superseded before it arrived.
  *
  * Limits: built for a LAN or one host, where messages arrive well within `failAfterMs`.
  * Network partitions are not handled: each side would remove the other and go on as a cluster
  * of its own (split brain), and nothing merges them afterwards. A member slower than
- * `failAfterMs` is removed (and evicted when it hears of it). A member that restarts with the
- * same URL before it was removed is taken for the same member; after removal it joins as new.
+ * `failAfterMs` is removed (and evicted when it hears of it). There are no incarnation numbers:
+ * a member that restarts with the same URL before it was removed is taken for the old one (the
+ * layer above cannot tell it lost its state), with the old view, so it may act as coordinator on
+ * it or be evicted soon after; after removal it joins as new.
  * Heartbeats are all-to-all, n^2 messages per period, meant for tens of members, not thousands.
  */
 import { TimeoutError } from '../errors/timeout-error.ts';
