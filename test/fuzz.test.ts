@@ -25,7 +25,7 @@ const CODES = new Set([
 ]);
 
 /** Notices a node may send before the handshake has passed. */
-const HELLO_CODES = new Set(['EAUTH', 'EVERSION', 'EFRAME_TOO_LARGE']);
+const HELLO_CODES = new Set(['EAUTH', 'EVERSION', 'EFRAME_TOO_LARGE', 'EPROTO']);
 
 /**
  * Asserts a reply has the wire shape: `[id, 0, value]` or `[id, 1, [code, name, message, stack?]]`

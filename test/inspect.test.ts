@@ -101,7 +101,7 @@ test('describe of a missing key answers null; a non-string key is a ProtocolErro
 test('skein inspect prints the members and objects per type, and one object with its state', async () => {
   const allOut = await runSkein(['inspect', '--dso', t.url]);
   assert.equal(allOut.code, 0, allOut.stderr);
-  assert.match(allOut.stdout, new RegExp(`members \\(1\\):\\n  ${t.url.replace(/[.:/]/g, '\\$&')}`));
+  assert.match(allOut.stdout, new RegExp(`members \\(1, epoch 1, rf 1\\):\\n  ${t.url.replace(/[.:/]/g, '\\$&')}`));
   assert.match(allOut.stdout, /AtomicLong: 2/);
 
   const oneOut = await runSkein(['inspect', 'i-long'], { SKEIN_DSO: t.url });

@@ -13,28 +13,37 @@ async function rejectsClosed(p: Promise<unknown>, message?: RegExp): Promise<voi
   });
 }
 
-test('a lost connection rejects the calls in flight, and the next call reconnects', async () => {
+test('a lost connection: calls in flight are sent again with their ids and applied once, and the session resumes', async () => {
   const t = await testNode();
   const proxy = await FrameProxy.start(t.url);
   const client = await connect({ url: proxy.url });
   try {
     const counter = new AtomicLong({ key: 'counter', client });
     assert.equal(await counter.incrementAndGet(), 1);
-    const firstSession = await client.session();
+    const session = await client.session();
 
-    const parked = new SharedFuture({ key: 'never', client }).get();
+    const parked = new SharedFuture<number>({ key: 'later', client }).get();
     await client.ping(); // the get is parked on the node now
+    // One call reaches the node and is applied, but its reply is lost with the connection.
+    proxy.dropReplies(true);
+    const replies = proxy.frames.toClient.length;
+    const applied = counter.incrementAndGet();
+    await proxy.waitForFrames('toClient', replies + 1);
+    // Another never reaches the node.
+    proxy.dropReplies(false);
     proxy.hold(true);
     const sent = proxy.frames.toNode.length;
-    const inFlight = counter.incrementAndGet();
-    await proxy.waitForFrames('toNode', sent + 1); // it left the client, and will never arrive
-    const rejected = Promise.all([rejectsClosed(parked, /closed/), rejectsClosed(inFlight, /closed/)]);
+    const neverArrived = counter.incrementAndGet();
+    await proxy.waitForFrames('toNode', sent + 1);
     proxy.cut();
-    await rejected;
-
     proxy.hold(false);
-    assert.equal(await counter.incrementAndGet(), 2, 'the next call reconnects; the held call was never applied');
-    assert.notEqual(await client.session(), firstSession, 'a new connection is a new session');
+
+    assert.deepEqual((await Promise.all([applied, neverArrived])).sort(), [2, 3], 'each applied exactly once');
+    assert.equal(await counter.get(), 3);
+    assert.equal(await client.session(), session, 'the reconnect resumed the session');
+    // The parked get was withdrawn when its connection went, and sent again: it still completes.
+    await new SharedFuture<number>({ key: 'later', client }).set(5);
+    assert.equal(await parked, 5);
   } finally {
     await client.close();
     await proxy.close();
@@ -42,7 +51,30 @@ test('a lost connection rejects the calls in flight, and the next call reconnect
   }
 });
 
-test('a node that restarts on the same port is reached again by the next call', async () => {
+test('with retryWindowMs 0, a lost connection rejects the calls in flight at once', async () => {
+  const t = await testNode();
+  const proxy = await FrameProxy.start(t.url);
+  const client = await connect({ url: proxy.url, retryWindowMs: 0 });
+  try {
+    const counter = new AtomicLong({ key: 'counter', client });
+    assert.equal(await counter.incrementAndGet(), 1);
+    proxy.hold(true);
+    const sent = proxy.frames.toNode.length;
+    const inFlight = counter.incrementAndGet();
+    await proxy.waitForFrames('toNode', sent + 1);
+    const rejected = rejectsClosed(inFlight, /closed/);
+    proxy.cut();
+    await rejected;
+    proxy.hold(false);
+    assert.equal(await counter.incrementAndGet(), 2, 'the next call reconnects; the held call was never applied');
+  } finally {
+    await client.close();
+    await proxy.close();
+    await t.close();
+  }
+});
+
+test('a node that restarts on the same port is reached again, and a call made while it is down waits for it', async () => {
   const t = await testNode();
   const port = t.node.port;
   const client = await connect({ url: t.url });
@@ -55,12 +87,11 @@ test('a node that restarts on the same port is reached again by the next call', 
     await client.ping();
     await t.close();
     await parked;
-    // While nothing listens, calls fail fast with ConnectionClosedError.
-    await rejectsClosed(counter.get(), /failed|closed/);
-
+    // While nothing listens, a call keeps being resent (within the retry window).
+    const waiting = counter.incrementAndGet();
     restarted = await testNode({ port });
-    // A fresh node: the object is created again from the handle's init args.
-    assert.equal(await counter.incrementAndGet(), 41);
+    // A fresh node (no data directory): the object is created again from the handle's init args.
+    assert.equal(await waiting, 41);
   } finally {
     await client.close();
     await restarted?.close();

@@ -6,7 +6,7 @@ import type { Level } from 'pino';
 import { registeredUserTypes } from '../objects/user-types.ts';
 import { startNode } from '../server/node.ts';
 import { createLogger } from '../server/logger.ts';
-import { DEFAULT_PORT } from '../client/endpoint.ts';
+import { DEFAULT_PORT, parseEndpoints } from '../client/endpoint.ts';
 import { MIN_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -24,6 +24,13 @@ export const DSO_USAGE = `skein dso [options]      run a DSO node until SIGINT/S
   --max-frame-bytes N  largest frame accepted (default 16777216, at least ${MIN_MAX_FRAME_BYTES})
   --log-level L        ${LOG_LEVELS.join('|')} (default info)
   --objects MODULE     load the shared classes (sharedClass) a module defines; repeatable
+  --join HOST:PORT     join the cluster this member belongs to (comma-separated seeds)
+  --rf N               copies of each object in the cluster, owner included (default 1)
+  --advertise HOST     the host other members and clients reach this node at (default: --host)
+  --data-dir DIR       keep a journal (log + snapshots) in DIR; a restart recovers every
+                       acknowledged call
+  --fsync              fdatasync the journal before replying (survives power loss)
+  --session-ttl-ms N   end a disconnected client's session after N ms (default 10000)
   --help               print this help`;
 
 /**
@@ -42,6 +49,12 @@ export async function dsoCommand(argv: string[]): Promise<number> {
       'max-frame-bytes': { type: 'string' },
       'log-level': { type: 'string' },
       objects: { type: 'string', multiple: true },
+      join: { type: 'string' },
+      rf: { type: 'string' },
+      advertise: { type: 'string' },
+      'data-dir': { type: 'string' },
+      fsync: { type: 'boolean' },
+      'session-ttl-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -65,6 +78,21 @@ export async function dsoCommand(argv: string[]): Promise<number> {
   const tls = values['tls-cert']
     ? { cert: readPem(values['tls-cert'], 'tls-cert'), key: readPem(values['tls-key']!, 'tls-key') }
     : undefined;
+  const rf = intOption(values.rf, 'rf');
+  if (rf !== undefined && (rf < 1 || rf > 16)) throw new UsageError(`--rf must be from 1 to 16, got ${rf}`);
+  const sessionTtlMs = intOption(values['session-ttl-ms'], 'session-ttl-ms');
+  if (sessionTtlMs === 0) throw new UsageError('--session-ttl-ms must be at least 1');
+  if (values.join !== undefined) {
+    try {
+      parseEndpoints(values.join);
+    } catch (err) {
+      throw new UsageError(`--join: ${(err as Error).message}`);
+    }
+  }
+  if (values.advertise !== undefined && (values.advertise === '' || /[/\s]/.test(values.advertise))) {
+    throw new UsageError(`--advertise takes a host name or address, got '${values.advertise}'`);
+  }
+  if (values['data-dir'] === '') throw new UsageError('--data-dir takes a directory');
   const logger = createLogger(logLevel as Level | 'silent' | undefined, 'info');
   for (const module of values.objects ?? []) await loadObjects(module);
   const objects = registeredUserTypes();
@@ -78,8 +106,17 @@ export async function dsoCommand(argv: string[]): Promise<number> {
     ...(tls ? { tls } : {}),
     objects,
     logger,
+    ...(values.join !== undefined ? { join: values.join } : {}),
+    ...(rf !== undefined ? { rf } : {}),
+    ...(values.advertise !== undefined ? { advertise: values.advertise } : {}),
+    ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
+    ...(values.fsync ? { fsync: true } : {}),
+    ...(sessionTtlMs !== undefined ? { sessionTtlMs } : {}),
   });
-  process.stdout.write(`skein dso listening on ${node.url}\n`);
+  const members = node.members();
+  process.stdout.write(
+    `skein dso listening on ${node.url}${members.length > 1 ? ` (member ${members.length} of a cluster: ${members.join(', ')})` : ''}\n`,
+  );
   return new Promise<number>((resolve) => {
     const stop = (signal: string): void => {
       logger.info({ signal }, 'shutting down');

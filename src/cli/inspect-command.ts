@@ -41,8 +41,9 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   try {
     const key = positionals[0];
     if (key === undefined) {
-      const info = await client.info();
-      process.stdout.write(values.json ? `${JSON.stringify(info, null, 2)}\n` : formatInfo(info));
+      const infos = await client.infoAll();
+      const json = infos.length === 1 ? infos[0] : infos;
+      process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : formatCluster(infos));
       return 0;
     }
     const object = await client.describe(key);
@@ -57,16 +58,21 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   }
 }
 
-function formatInfo(info: NodeInfo): string {
+function formatCluster(infos: NodeInfo[]): string {
+  const first = infos[0]!;
   const lines = [
-    `members (${info.members.length}):`,
-    ...info.members.map((m) => `  ${m.url}${m.self ? '  (answered)' : ''}`),
-    `node ${info.url}: protocol ${info.protocol}, up ${formatDuration(info.uptimeMs)}, ${info.sessions} session(s), ${info.parkedCalls} parked call(s)`,
-    `objects: ${info.objects}`,
-    ...Object.entries(info.byType)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([type, n]) => `  ${type}: ${n}`),
+    `members (${first.members.length}, epoch ${first.epoch}, rf ${first.rf}):`,
+    ...first.members.map((m) => `  ${m.url}`),
   ];
+  for (const info of infos) {
+    lines.push(
+      `node ${info.url}: protocol ${info.protocol}, up ${formatDuration(info.uptimeMs)}, ${info.sessions} session(s), ${info.parkedCalls} parked call(s)`,
+      `objects: ${info.objects}${infos.length > 1 ? ` (owns ${info.owned}, backs up ${info.objects - info.owned})` : ''}`,
+      ...Object.entries(info.byType)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([type, n]) => `  ${type}: ${n}`),
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 

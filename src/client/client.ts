@@ -1,8 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import type tls from 'node:tls';
+import { Placement } from '../cluster/placement.ts';
 import { ConnectionClosedError } from '../errors/connection-closed-error.ts';
+import { ProtocolError } from '../errors/protocol-error.ts';
+import { TimeoutError } from '../errors/timeout-error.ts';
 import type { SkeinError } from '../errors/skein-error.ts';
-import { NO_OBJECT, Op, type NodeInfo, type ObjectDescription } from '../protocol/messages.ts';
-import { Connection, type Fallback, type Outgoing } from './connection.ts';
+import { EncodedMessage } from '../protocol/frame-batch.ts';
+import { NO_OBJECT, Op, type NodeInfo, type ObjectDescription, type Topology } from '../protocol/messages.ts';
+import { Connection, type Fallback, type Outgoing, type Resend } from './connection.ts';
 import { parseEndpoints, type Endpoint } from './endpoint.ts';
 import { handleFor } from './handle-registry.ts';
 
@@ -33,21 +38,43 @@ export interface ClientOptions {
   refs?: (type: string, key: string, client: Client) => unknown;
   /** Receives notices about the connection the node could not attach to a call. */
   onNotice?: (err: SkeinError) => void;
+  /**
+   * How long (ms) a call whose connection was lost, or whose object is moving, keeps being sent
+   * again (to the object's owner, as the cluster now places it) before it fails with
+   * `ConnectionClosedError`; default 10 000. Resending is safe: nodes answer a call they have
+   * already applied from the session's kept replies. 0 fails such calls at once.
+   */
+  retryWindowMs?: number;
 }
 
 /**
- * A connection to the DSO. Calls share one connection, opened on first use and reopened by the
- * first call after it is lost (calls in flight when it was lost fail with
- * `ConnectionClosedError`; they may or may not have been applied).
+ * A client of the DSO: one session, with a connection to each member it talks to. A call goes
+ * straight to the member that owns its object (the client learns the cluster's topology from the
+ * first node it reaches and again whenever a node answers that an object moved). A call whose
+ * connection is lost, or whose object is moving, is sent again with the same request id for up
+ * to `retryWindowMs`: the nodes remember the replies of the session's calls, so a call applied
+ * before the loss is answered, not applied twice. Leases (permits, locks) belong to the session
+ * and survive reconnects; `close()` ends the session.
  */
 export class Client {
   /** The seeds this client connects to. */
   readonly endpoints: readonly Endpoint[];
-  private conn: Connection | undefined;
+  /** This client's session id, drawn at random; leases and kept replies belong to it. */
+  readonly sessionId = randomBytes(12).toString('base64url');
+  private seed: Connection | undefined;
+  private readonly members = new Map<string, Connection>();
+  private topo: Topology | undefined;
+  private placement: Placement | undefined;
+  private lastId = 0;
+  private readonly nextId = (): number => ++this.lastId;
   private isClosed = false;
+  private refreshing: Promise<void> | undefined;
+  readonly retryWindowMs: number;
 
   constructor(private readonly opts: ClientOptions) {
     this.endpoints = parseEndpoints(opts.url);
+    this.retryWindowMs = opts.retryWindowMs ?? 10_000;
+    if (!(this.retryWindowMs >= 0)) throw new RangeError('retryWindowMs must be >= 0');
   }
 
   /** The address this client was given (one or more seeds). */
@@ -60,12 +87,41 @@ export class Client {
     return this.opts.token;
   }
 
+  /** The cluster as this client last learned it (undefined before the first connection). */
+  get topology(): Topology | undefined {
+    return this.topo;
+  }
+
+  private readonly watchers = new Set<() => void>();
+
+  /**
+   * Resolves with the topology once it satisfies `test` (nodes announce every membership change
+   * to their clients); rejects with a `TimeoutError` after `timeoutMs` (default 30 s).
+   */
+  async topologyWhere(test: (t: Topology) => boolean, timeoutMs = 30_000): Promise<Topology> {
+    await this.connection().ready;
+    if (this.topo && test(this.topo)) return this.topo;
+    return new Promise<Topology>((resolve, reject) => {
+      const check = (): void => {
+        if (!this.topo || !test(this.topo)) return;
+        this.watchers.delete(check);
+        clearTimeout(timer);
+        resolve(this.topo);
+      };
+      const timer = setTimeout(() => {
+        this.watchers.delete(check);
+        reject(new TimeoutError(`the cluster's topology did not reach the expected state within ${timeoutMs} ms; it is ${JSON.stringify(this.topo)}`));
+      }, timeoutMs);
+      this.watchers.add(check);
+    });
+  }
+
   /** Opens the connection now rather than at the first call; rejects if the handshake fails. */
   async ready(): Promise<void> {
     await this.connection().ready;
   }
 
-  /** Session id the node gave this client's current connection (leases belong to it). */
+  /** This client's session id (leases belong to it); resolves once a node has accepted it. */
   async session(): Promise<string> {
     return (await this.connection().ready).session;
   }
@@ -76,25 +132,88 @@ export class Client {
    */
   call(target: CallTarget, method: string, args: unknown[], timeoutMs?: number): Promise<unknown> {
     if (this.isClosed) return Promise.reject(new ConnectionClosedError('the client was closed'));
-    const conn = this.connection();
     const first = !target.initSent;
     target.initSent = true;
-    return conn.request(callMessage(target, method, args, first, timeoutMs), new ResendWithInit(this, target, method, args, timeoutMs));
+    return this.send(callMessage(target, method, args, first, timeoutMs), new ResendWithInit(this, target, method, args, timeoutMs), target.key);
   }
 
-  /** @internal Sends `msg` on the current connection (reopened if it was lost). */
-  resend(msg: Outgoing): Promise<unknown> {
-    return this.connection().request(msg);
+  /** @internal Sends `msg` (a call) to the owner of `key`, resent as needed (see {@link Client}). */
+  send(msg: Outgoing, fallback: Fallback | undefined, key: string): Promise<unknown> {
+    const id = this.nextId();
+    (msg as unknown[])[1] = id;
+    let encoded: EncodedMessage;
+    try {
+      encoded = new EncodedMessage(id, msg);
+    } catch (err) {
+      return Promise.reject(new ProtocolError(`the arguments cannot be sent: ${(err as Error).message}`));
+    }
+    return this.route(key).send(encoded, fallback, new Retry(this, encoded, fallback, key));
+  }
+
+  /** @internal The connection to the member that owns `key`, as far as this client knows. */
+  route(key: string): Connection {
+    if (!this.placement) return this.connection();
+    return this.member(this.placement.primary(key));
+  }
+
+  /** @internal Adopts `topology` if it is newer than the one this client has. */
+  adopt(topology: Topology | undefined): boolean {
+    if (!topology || !Array.isArray(topology.members) || topology.members.length === 0) return false;
+    if (this.topo && topology.epoch <= this.topo.epoch) return false;
+    this.topo = topology;
+    this.placement = topology.members.length > 1 ? new Placement(topology.members) : undefined;
+    for (const w of [...this.watchers]) w();
+    for (const [url, conn] of this.members) {
+      if (topology.members.includes(url)) continue;
+      conn.close('the member left the cluster');
+      this.members.delete(url);
+    }
+    // A session lives on while it has a connection to a member: keep one to each, so leases taken
+    // on one member survive its objects moving to another.
+    if (this.placement) for (const url of topology.members) void this.member(url).ready.catch(() => undefined);
+    return true;
+  }
+
+  /**
+   * @internal Learns the topology again from any member or seed that answers; resolves when one
+   * did (or none could be reached).
+   */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.askTopology().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async askTopology(): Promise<void> {
+    const candidates = [...(this.topo?.members ?? []), this.opts.url];
+    for (const url of candidates) {
+      if (this.isClosed) return;
+      const conn = url === this.opts.url ? this.connection() : this.member(url);
+      try {
+        const topo = (await conn.request([Op.Topology, 0])) as Topology;
+        this.adopt(topo);
+        return;
+      } catch {
+        // try the next one
+      }
+    }
+  }
+
+  /** @internal Whether the client was closed. */
+  get closed(): boolean {
+    return this.isClosed;
   }
 
   /** Destroys the object at `key`; resolves to whether one existed. Parked calls on it fail. */
   async destroy(key: string): Promise<boolean> {
-    return (await this.connection().request([Op.Destroy, 0, key])) as boolean;
+    return (await this.send([Op.Destroy, 0, key], undefined, key)) as boolean;
   }
 
-  /** Keys of the objects whose key starts with `prefix`, sorted. */
+  /** Keys of the objects whose key starts with `prefix`, sorted (gathered from every member). */
   async keys(prefix = ''): Promise<string[]> {
-    return (await this.connection().request([Op.Keys, 0, prefix])) as string[];
+    if (!this.topo) await this.connection().ready;
+    if (!this.placement) return (await this.connection().request([Op.Keys, 0, prefix])) as string[];
+    const all = await Promise.all(this.topo!.members.map((url) => this.member(url).request([Op.Keys, 0, prefix]) as Promise<string[]>));
+    return [...new Set(all.flat())].sort();
   }
 
   /** What the node tells about itself: its members, sessions and objects per type. */
@@ -102,10 +221,18 @@ export class Client {
     return (await this.connection().request([Op.Info, 0])) as NodeInfo;
   }
 
+  /** What each member tells about itself, in member order. */
+  async infoAll(): Promise<NodeInfo[]> {
+    if (!this.topo) await this.connection().ready;
+    if (!this.placement) return [await this.info()];
+    return Promise.all(this.topo!.members.map((url) => this.member(url).request([Op.Info, 0]) as Promise<NodeInfo>));
+  }
+
   /** The object at `key` as plain data with its type and parked calls, or null if there is none. */
   async describe(key: string): Promise<ObjectDescription | null> {
     if (typeof key !== 'string') throw new TypeError('describe takes a string key');
-    return (await this.connection().request([Op.Describe, 0, key])) as ObjectDescription | null;
+    if (!this.topo) await this.connection().ready;
+    return (await this.route(key).request([Op.Describe, 0, key])) as ObjectDescription | null;
   }
 
   /** One round trip to the node. */
@@ -113,25 +240,105 @@ export class Client {
     await this.connection().request([Op.Ping, 0]);
   }
 
-  /** Closes the connection. Calls still in flight fail with `ConnectionClosedError`. */
+  /**
+   * Ends the session (its leases are returned at once) and closes the connections. Calls still
+   * in flight fail with `ConnectionClosedError`.
+   */
   async close(): Promise<void> {
     this.isClosed = true;
-    this.conn?.close();
-    this.conn = undefined;
+    this.seed?.bye();
+    this.seed = undefined;
+    for (const conn of this.members.values()) conn.bye();
+    this.members.clear();
   }
 
+  private options(endpoints: Endpoint[]) {
+    return {
+      endpoints,
+      token: this.opts.token,
+      tls: this.opts.tls,
+      refs: (type: string, key: string) => (this.opts.refs ?? handleFor)(type, key, this),
+      onNotice: this.opts.onNotice ?? (() => undefined),
+      session: this.sessionId,
+      nextId: this.nextId,
+      onTopology: (topology: Topology) => void this.adopt(topology),
+    };
+  }
+
+  /** The connection to the seeds (the first that answers); reopened if lost. */
   private connection(): Connection {
     if (this.isClosed) throw new ConnectionClosedError('the client was closed');
-    if (!this.conn || this.conn.closed) {
-      this.conn = new Connection({
-        endpoints: [...this.endpoints],
-        token: this.opts.token,
-        tls: this.opts.tls,
-        refs: (type, key) => (this.opts.refs ?? handleFor)(type, key, this),
-        onNotice: this.opts.onNotice ?? (() => undefined),
-      });
+    if (!this.seed || this.seed.closed) {
+      const conn = new Connection(this.options([...this.endpoints]));
+      this.seed = conn;
+      conn.ready.then(
+        (welcome) => {
+          // One connection per member: a second one with the same session would take its replies.
+          const known = this.members.get(welcome.node);
+          if (!known || known.closed) this.members.set(welcome.node, conn);
+          this.adopt(welcome.topology);
+        },
+        () => undefined,
+      );
     }
-    return this.conn;
+    return this.seed;
+  }
+
+  /** The connection to one member, opened on first use and reopened if lost. */
+  private member(url: string): Connection {
+    if (this.isClosed) throw new ConnectionClosedError('the client was closed');
+    let conn = this.members.get(url);
+    if (!conn || conn.closed) {
+      conn = new Connection(this.options(parseEndpoints(url)));
+      this.members.set(url, conn);
+    }
+    return conn;
+  }
+}
+
+/**
+ * Sends a call again, with its id, until it is answered or the retry window closes: after a
+ * MOVED (to the owner the new topology names) or a lost connection (once the topology is known
+ * again). The first failure starts the window.
+ */
+class Retry implements Resend {
+  private deadline = 0;
+  private attempts = 0;
+  constructor(
+    private readonly client: Client,
+    private readonly message: EncodedMessage,
+    private readonly fallback: Fallback | undefined,
+    private readonly key: string,
+  ) {}
+
+  async moved(topology: Topology): Promise<unknown> {
+    this.start();
+    if (!this.client.adopt(topology)) await this.pause(new ConnectionClosedError('the cluster did not settle on an owner for this object in time'));
+    return this.again();
+  }
+
+  async lost(err: SkeinError): Promise<unknown> {
+    if (this.client.closed || this.client.retryWindowMs === 0) throw err;
+    this.start();
+    await this.pause(err);
+    await this.client.refresh();
+    return this.again();
+  }
+
+  private start(): void {
+    if (this.deadline === 0) this.deadline = Date.now() + this.client.retryWindowMs;
+  }
+
+  /** Waits a little more each attempt; throws `err` once the window has closed. */
+  private async pause(err: SkeinError): Promise<void> {
+    if (this.client.closed || Date.now() >= this.deadline) throw err;
+    const ms = Math.min(10 * 2 ** this.attempts++, 250);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  private again(): Promise<unknown> {
+    if (this.client.closed) return Promise.reject(new ConnectionClosedError('the client was closed'));
+    return this.client.route(this.key).send(this.message, this.fallback, this);
   }
 }
 
@@ -150,7 +357,7 @@ class ResendWithInit implements Fallback {
     private readonly timeoutMs: number | undefined,
   ) {}
   retry(): Promise<unknown> {
-    return this.client.resend(callMessage(this.target, this.method, this.args, true, this.timeoutMs, false));
+    return this.client.send(callMessage(this.target, this.method, this.args, true, this.timeoutMs, false), undefined, this.target.key);
   }
 }
 

@@ -10,9 +10,12 @@ import { EncodedMessage, FrameBatch } from '../protocol/frame-batch.ts';
 import {
   FAILED,
   HELLO_MAGIC,
+  MOVED,
+  Op,
   PROTOCOL_VERSION,
   type Hello,
   type Reply,
+  type Topology,
   type Welcome,
   type WireError,
 } from '../protocol/messages.ts';
@@ -30,11 +33,26 @@ export interface Fallback {
   retry(): Promise<unknown>;
 }
 
+/**
+ * How a call that may have been lost is settled: sent again, with the same request id, to wherever
+ * its object lives now. The node's kept replies make the resend safe.
+ */
+export interface Resend {
+  /** The node does not own the object (any more); `topology` is what it knows. */
+  moved(topology: Topology): Promise<unknown>;
+  /** The connection was lost with the call in flight: it may or may not have been applied. */
+  lost(err: SkeinError): Promise<unknown>;
+}
+
 interface Pending {
   resolve(value: unknown): void;
   reject(err: SkeinError): void;
   fallback: Fallback | undefined;
+  resend: Resend | undefined;
 }
+
+/** Acknowledgements of replies are sent once this many have gathered (see `Op.Ack`). */
+const ACK_BATCH = 32;
 
 /** What a connection needs to open. */
 export interface ConnectionOptions {
@@ -45,6 +63,12 @@ export interface ConnectionOptions {
   refs: RefFactory;
   /** Called with connection-level notices from the node (frames it could not read). */
   onNotice: (err: SkeinError) => void;
+  /** Called with the topology a node announces after its cluster's membership changed. */
+  onTopology: (topology: Topology) => void;
+  /** The client's session, named in the handshake so a reconnect resumes it. */
+  session: string;
+  /** Hands out request ids: unique within the session, across all its connections. */
+  nextId(): number;
 }
 
 /**
@@ -64,8 +88,9 @@ export class Connection {
   private readonly outbox = new FrameBatch();
   private flushQueued = false;
   private readonly flushTask = this.flush.bind(this);
-  private nextId = 1;
   private welcome: Welcome | undefined;
+  /** Ids of replies received that the node may forget. */
+  private acks: number[] = [];
   private closedWith: SkeinError | undefined;
   private maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
 
@@ -85,8 +110,7 @@ export class Connection {
    * encoded rejects with a {@link ProtocolError} and is not sent.
    */
   request(msg: Outgoing, fallback?: Fallback): Promise<unknown> {
-    if (this.closedWith) return Promise.reject(this.closedWith);
-    const id = this.nextId++;
+    const id = this.opts.nextId();
     (msg as unknown[])[1] = id;
     let encoded: EncodedMessage;
     try {
@@ -94,15 +118,37 @@ export class Connection {
     } catch (err) {
       return Promise.reject(new ProtocolError(`the arguments cannot be sent: ${(err as Error).message}`));
     }
+    return this.send(encoded, fallback, undefined);
+  }
+
+  /**
+   * Sends a request already encoded (with its id); `resend`, when given, settles it instead if
+   * the node says it moved or the connection is lost while it is in flight.
+   */
+  send(encoded: EncodedMessage, fallback: Fallback | undefined, resend: Resend | undefined): Promise<unknown> {
+    if (this.closedWith) return resend ? resend.lost(this.closedWith) : Promise.reject(this.closedWith);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, fallback });
+      this.pending.set(encoded.id, { resolve, reject, fallback, resend });
       if (this.pending.size === 1) this.socket?.ref();
-      this.outbox.push(encoded);
-      if (!this.flushQueued) {
-        this.flushQueued = true;
-        queueMicrotask(this.flushTask);
-      }
+      this.push(encoded);
     });
+  }
+
+  /** Tells the node this client is leaving for good (its session ends now), then closes. */
+  bye(): void {
+    if (this.welcome && !this.closedWith) {
+      this.push(new EncodedMessage(0, [Op.Bye]));
+      this.flush();
+    }
+    this.close();
+  }
+
+  private push(encoded: EncodedMessage): void {
+    this.outbox.push(encoded);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flushTask);
+    }
   }
 
   /** Closes the connection; requests in flight are rejected. */
@@ -152,7 +198,7 @@ export class Connection {
     const decoder = new FrameDecoder(Number.MAX_SAFE_INTEGER);
     let established = false;
     return new Promise<Welcome>((resolve, reject) => {
-      const hello: Hello = [HELLO_MAGIC, PROTOCOL_VERSION, this.opts.token ?? null];
+      const hello: Hello = [HELLO_MAGIC, PROTOCOL_VERSION, this.opts.token ?? null, this.opts.session];
       socket.once(endpoint.tls ? 'secureConnect' : 'connect', () => socket.write(frame(encode(hello))));
       const broken = (err: SkeinError): void => {
         if (established) this.fail(err);
@@ -189,15 +235,26 @@ export class Connection {
     for (const reply of replies) {
       const [id, status, value] = reply;
       if (id === 0) {
-        this.opts.onNotice(fromWireError(value as WireError));
+        if (status === MOVED) this.opts.onTopology(value as Topology);
+        else this.opts.onNotice(fromWireError(value as WireError));
         continue;
       }
       const p = this.pending.get(id);
       if (!p) continue;
       this.pending.delete(id);
+      if (status === MOVED) {
+        if (p.resend) p.resend.moved(value as Topology).then(p.resolve, p.reject);
+        else p.reject(new ProtocolError('the node does not own this object and the request cannot be routed again'));
+        continue;
+      }
+      if (p.resend) this.acks.push(id);
       if (status !== FAILED) p.resolve(value);
       else if (p.fallback && (value as WireError)[0] === p.fallback.code) p.fallback.retry().then(p.resolve, p.reject);
       else p.reject(fromWireError(value as WireError));
+    }
+    if (this.acks.length >= ACK_BATCH) {
+      this.push(new EncodedMessage(0, [Op.Ack, this.acks]));
+      this.acks = [];
     }
     if (this.pending.size === 0) this.socket.unref();
   }
@@ -226,7 +283,10 @@ export class Connection {
     const pending = [...this.pending.values()];
     this.pending.clear();
     this.outbox.clear();
-    for (const p of pending) p.reject(err);
+    for (const p of pending) {
+      if (p.resend) p.resend.lost(err).then(p.resolve, p.reject);
+      else p.reject(err);
+    }
     this.socket?.unref();
   }
 }

@@ -23,6 +23,10 @@ export class EncodedMessage {
   ) {
     this.bytes = encodeWithRoom(message, ROOM);
   }
+  /** The message's msgpack encoding alone (a view, no copy). */
+  get payload(): Buffer {
+    return this.bytes.subarray(ROOM);
+  }
   /** Size of the payload of a frame carrying this message alone. */
   get soloPayloadBytes(): number {
     return this.bytes.length - FRAME_HEADER_BYTES;

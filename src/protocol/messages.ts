@@ -10,8 +10,30 @@ export const PROTOCOL_VERSION = 1;
 /** First element of the client's handshake tuple. */
 export const HELLO_MAGIC = 'skein';
 
-/** Client handshake: `[magic, version, token]`, alone in the connection's first frame. */
-export type Hello = [magic: typeof HELLO_MAGIC, version: number, token: string | null];
+/**
+ * First element of a member's handshake with another member: `[PEER_MAGIC, version, token, url]`,
+ * the URL being the sender's id in the cluster.
+ */
+export const PEER_MAGIC = 'skein-peer';
+
+/**
+ * Client handshake: `[magic, version, token, session?]`, alone in the connection's first frame.
+ * A client that names a session resumes it if the node still has it (its leases, its parked calls
+ * and the replies it has not acknowledged), else starts it under that id; it must be unique (the
+ * client draws it at random). Without one, the node makes a session that ends with the
+ * connection.
+ */
+export type Hello = [magic: typeof HELLO_MAGIC, version: number, token: string | null, session?: string];
+
+/** How the cluster is laid out, as a node knows it: what a client routes by. */
+export interface Topology {
+  /** Increases with every change of membership; a client keeps the highest it has seen. */
+  epoch: number;
+  /** The live members' URLs, sorted. */
+  members: string[];
+  /** Copies of each object (owner included). */
+  rf: number;
+}
 
 /** What the node tells a client that passed the handshake. */
 export interface Welcome {
@@ -21,6 +43,10 @@ export interface Welcome {
   version: number;
   /** The node's largest accepted frame, so the client can refuse oversize calls locally. */
   maxFrameBytes: number;
+  /** The cluster as this node knows it (a single node lists only itself). */
+  topology: Topology;
+  /** This node's URL among the members. */
+  node: string;
 }
 
 /** Request kinds. */
@@ -31,6 +57,9 @@ export const Op = {
   Ping: 4,
   Info: 5,
   Describe: 6,
+  Ack: 7,
+  Bye: 8,
+  Topology: 9,
 } as const;
 
 /**
@@ -65,8 +94,30 @@ export type InfoRequest = [op: typeof Op.Info, id: number];
 /** Answers the {@link ObjectDescription} of the object at `key`, or null if there is none. */
 export type DescribeRequest = [op: typeof Op.Describe, id: number, key: string];
 
+/**
+ * `[7, ids]`: the client has the replies to these requests and will not ask again, so the node may
+ * forget them (no reply). Replies not acknowledged are kept, up to a bound, so a call retried after
+ * a lost connection is answered from them rather than applied twice.
+ */
+export type AckRequest = [op: typeof Op.Ack, ids: number[]];
+
+/** `[8]`: the client is closing for good; its session ends now (leases returned), not after the session timeout. No reply. */
+export type ByeRequest = [op: typeof Op.Bye];
+
+/** Answers the node's {@link Topology}. */
+export type TopologyRequest = [op: typeof Op.Topology, id: number];
+
 /** Any request. */
-export type Request = CallRequest | DestroyRequest | KeysRequest | PingRequest | InfoRequest | DescribeRequest;
+export type Request =
+  | CallRequest
+  | DestroyRequest
+  | KeysRequest
+  | PingRequest
+  | InfoRequest
+  | DescribeRequest
+  | AckRequest
+  | ByeRequest
+  | TopologyRequest;
 
 /** What a node tells about itself and the cluster it knows (`skein inspect`). */
 export interface NodeInfo {
@@ -78,13 +129,19 @@ export interface NodeInfo {
   uptimeMs: number;
   /** Client connections (sessions) open now. */
   sessions: number;
-  /** Live objects, in all and per type name. */
+  /** Live objects held here, in all (backup copies included) and per type name. */
   objects: number;
+  /** Of those, the objects this node owns (serves calls for). */
+  owned: number;
   byType: Record<string, number>;
   /** Calls parked in `blockUntil` now, over all objects. */
   parkedCalls: number;
   /** The members it knows, itself included (a single node knows only itself). */
   members: Array<{ url: string; self: boolean }>;
+  /** The membership epoch (see {@link Topology}). */
+  epoch: number;
+  /** Copies of each object, owner included. */
+  rf: number;
 }
 
 /** One object as `skein inspect <key>` shows it. */
@@ -104,6 +161,11 @@ export interface ObjectDescription {
 export const OK = 0;
 /** Reply status: the value is a {@link WireError}. */
 export const FAILED = 1;
+/**
+ * Reply status: this node does not own the call's object (or not yet: a handover is under way);
+ * the value is its {@link Topology}. The call was not applied; the client routes it again.
+ */
+export const MOVED = 2;
 
 /** An error as it travels: `[code, name, message, stack?]`. */
 export type WireError = [code: string, name: string, message: string, stack?: string];
@@ -112,7 +174,10 @@ export type WireError = [code: string, name: string, message: string, stack?: st
  * A reply. `id` 0 is a notice about the connection itself (a frame that could not be read), not
  * an answer to any request.
  */
-export type Reply = [id: number, status: typeof OK, value: unknown] | [id: number, status: typeof FAILED, error: WireError];
+export type Reply =
+  | [id: number, status: typeof OK, value: unknown]
+  | [id: number, status: typeof FAILED, error: WireError]
+  | [id: number, status: typeof MOVED, topology: Topology];
 
 /** Code of the internal reply that asks the client to resend a call with its init args. */
 export const NO_OBJECT = 'ENO_OBJECT';

@@ -12,16 +12,25 @@ import {
   HELLO_MAGIC,
   OK,
   Op,
+  PEER_MAGIC,
   PROTOCOL_VERSION,
   type NodeInfo,
   type Welcome,
 } from '../protocol/messages.ts';
 import { toWireError } from '../protocol/wire-error.ts';
-import { SessionState, type ObjectTable, type Outcome } from './object-table.ts';
+import type { ObjectTable, Outcome } from './object-table.ts';
+import type { NodeCore } from './node-core.ts';
+import type { Session } from './session.ts';
 
 /** Settings a connection needs from its node. */
 export interface ConnectionOptions {
   table: ObjectTable;
+  core: NodeCore;
+  /**
+   * Takes over a connection whose hello is another member's (`[PEER_MAGIC, version, token,
+   * url, incarnation]`, token already checked): answers the handler of its frames, given how to write back.
+   */
+  acceptPeer(from: string, incarnation: string, write: (frame: Buffer) => void): { onFrame(payload: Buffer): void; closed(): void };
   token: string | undefined;
   maxFrameBytes: number;
   /** A connection that has not completed the handshake within this many ms is closed. */
@@ -40,16 +49,18 @@ const HIGH_WATER_BYTES = 8 * 1024 * 1024;
  */
 export const MAX_HELLO_BYTES = 64 * 1024;
 
+/** Largest frame between members: a handover carries a whole object (a matrix may be 16 MiB). */
+export const PEER_MAX_FRAME_BYTES = 256 * 1024 * 1024;
+
 function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }
 
 /**
- * Where the outcome of one request goes: its reply on its connection. A class, not a pair of
- * closures, because tsx compiles with `keepNames`, which makes every named closure cost a
- * `defineProperty` (about a microsecond) on the hot path.
+ * Where the outcome of a request that changes nothing goes (keys, info, ...): straight to the
+ * connection, not kept for retries.
  */
-class ReplyTo implements Outcome {
+class Answer implements Outcome {
   constructor(
     private readonly conn: NodeConnection,
     private readonly id: number,
@@ -72,8 +83,9 @@ class ReplyTo implements Outcome {
  */
 export class NodeConnection {
   private readonly decoder: FrameDecoder;
-  private readonly session: SessionState;
-  private state: 'hello' | 'ready' | 'closed' = 'hello';
+  private session: Session | undefined;
+  private peer: { onFrame(payload: Buffer): void; closed(): void } | undefined;
+  private state: 'hello' | 'ready' | 'peer' | 'closed' = 'hello';
   private readonly outbox = new FrameBatch();
   private flushQueued = false;
   private readonly flushTask = this.flush.bind(this);
@@ -92,7 +104,6 @@ export class NodeConnection {
     private readonly onClose: (c: NodeConnection) => void,
   ) {
     this.decoder = new FrameDecoder(Math.min(MAX_HELLO_BYTES, opts.maxFrameBytes));
-    this.session = new SessionState(randomUUID());
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000);
     // A peer that connects and never says hello must not hold a socket forever.
@@ -103,7 +114,7 @@ export class NodeConnection {
       socket.destroy();
     });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => opts.log.debug({ err, session: this.session.id }, 'connection error'));
+    socket.on('error', (err) => opts.log.debug({ err, session: this.session?.id }, 'connection error'));
     socket.on('close', () => this.closed());
     socket.on('drain', () => {
       if (this.draining) {
@@ -114,8 +125,8 @@ export class NodeConnection {
   }
 
   /** The session id, once the handshake has passed. */
-  get sessionId(): string {
-    return this.session.id;
+  get sessionId(): string | undefined {
+    return this.session?.id;
   }
 
   /** Flushes pending replies and closes the connection (node shutdown). */
@@ -141,6 +152,10 @@ export class NodeConnection {
 
   private onFrame(payload: Buffer): void {
     if (this.state === 'closed') return;
+    if (this.state === 'peer') {
+      this.peer!.onFrame(payload);
+      return;
+    }
     if (this.state === 'hello') {
       this.onHello(payload);
       return;
@@ -166,14 +181,14 @@ export class NodeConnection {
     } catch {
       hello = undefined;
     }
-    if (!Array.isArray(hello) || hello[0] !== HELLO_MAGIC) {
+    if (!Array.isArray(hello) || (hello[0] !== HELLO_MAGIC && hello[0] !== PEER_MAGIC)) {
       // Not a Skein client: say nothing, it would not understand.
       this.opts.log.debug('connection closed: no handshake');
       this.state = 'closed';
       this.socket.destroy();
       return;
     }
-    const [, version, token] = hello as [string, unknown, unknown];
+    const [magic, version, token, named] = hello as [string, unknown, unknown, unknown];
     if (version !== PROTOCOL_VERSION) {
       // `describe`, not String(): a peer's value may refuse conversion ({ toString: 1 }) or be huge.
       this.reject(new ProtocolError(`protocol version ${describe(version)} is not supported; this node speaks ${PROTOCOL_VERSION}`, 'EVERSION'));
@@ -186,10 +201,32 @@ export class NodeConnection {
         return;
       }
     }
-    this.state = 'ready';
+    if (named !== undefined && (typeof named !== 'string' || named.length === 0 || named.length > 200)) {
+      this.reject(new ProtocolError('a session id must be a string of 1 to 200 characters'));
+      return;
+    }
     this.socket.setTimeout(0);
+    if (magic === PEER_MAGIC) {
+      if (typeof named !== 'string') {
+        this.reject(new ProtocolError('a member must name its URL'));
+        return;
+      }
+      this.state = 'peer';
+      // Handovers carry whole objects, which may exceed a client's frame.
+      this.decoder.maxFrameBytes = PEER_MAX_FRAME_BYTES;
+      this.peer = this.opts.acceptPeer(named, String((hello as unknown[])[4]), (f) => this.socket.write(f));
+      return;
+    }
+    this.state = 'ready';
     this.decoder.maxFrameBytes = this.opts.maxFrameBytes;
-    const welcome: Welcome = { session: this.session.id, version: PROTOCOL_VERSION, maxFrameBytes: this.opts.maxFrameBytes };
+    this.session = this.opts.core.attach(named, this, randomUUID);
+    const welcome: Welcome = {
+      session: this.session.id,
+      version: PROTOCOL_VERSION,
+      maxFrameBytes: this.opts.maxFrameBytes,
+      topology: this.opts.core.topology,
+      node: this.opts.core.self,
+    };
     this.reply(0, OK, welcome);
   }
 
@@ -202,16 +239,27 @@ export class NodeConnection {
   }
 
   private onRequest(req: unknown): void {
-    if (!Array.isArray(req) || req.length < 2) {
+    if (!Array.isArray(req) || req.length < (req[0] === Op.Bye ? 1 : 2)) {
       this.notice(new ProtocolError('a request must be an array [op, id, ...]'));
       return;
     }
-    const [op, id] = req as [unknown, unknown];
+    const session = this.session!;
+    const op = req[0] as unknown;
+    if (op === Op.Ack) {
+      if (Array.isArray(req[1])) session.acknowledge(req[1]);
+      else this.notice(new ProtocolError('an ack is [7, ids]'));
+      return;
+    }
+    if (op === Op.Bye) {
+      this.opts.core.detach(session, this, true);
+      return;
+    }
+    const id = req[1] as unknown;
     if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) {
       this.notice(new ProtocolError('a request id must be a positive integer'));
       return;
     }
-    const outcome = new ReplyTo(this, id);
+    const outcome = new Answer(this, id);
     switch (op) {
       case Op.Call: {
         const [, , type, key, method, args, init, forceNew, timeoutMs] = req as unknown[];
@@ -231,35 +279,36 @@ export class NodeConnection {
           outcome.fail(new ProtocolError('timeoutMs must be a number from 0 to 2^31-1'));
           return;
         }
-        this.opts.table.call(
-          this.session,
-          {
-            type: type === this.lastType ? this.lastType : (this.lastType = type),
-            key: key === this.lastKey ? this.lastKey : (this.lastKey = key),
-            method: method === this.lastMethod ? this.lastMethod : (this.lastMethod = method),
-            args,
-            init: init ?? undefined,
-            forceNew: forceNew === true,
-            timeoutMs: timeoutMs ?? undefined,
-          },
-          outcome,
-        );
+        this.opts.core.call(session, {
+          id,
+          type: type === this.lastType ? this.lastType : (this.lastType = type),
+          key: key === this.lastKey ? this.lastKey : (this.lastKey = key),
+          method: method === this.lastMethod ? this.lastMethod : (this.lastMethod = method),
+          args,
+          init: init ?? undefined,
+          forceNew: forceNew === true,
+          timeoutMs: timeoutMs ?? undefined,
+        });
         return;
       }
       case Op.Destroy: {
         const key = req[2];
         if (typeof key !== 'string') return outcome.fail(new ProtocolError('destroy takes a string key'));
-        return outcome.ok(this.opts.table.destroy(key));
+        return this.opts.core.destroy(session, id, key);
       }
       case Op.Keys: {
         const prefix = req[2] ?? '';
         if (typeof prefix !== 'string') return outcome.fail(new ProtocolError('keys takes a string prefix'));
-        return outcome.ok(this.opts.table.keys(prefix));
+        const core = this.opts.core;
+        const keys = this.opts.table.keys(prefix);
+        return outcome.ok(core.alone ? keys : keys.filter((k) => core.owns(k)));
       }
       case Op.Ping:
         return outcome.ok(null);
       case Op.Info:
         return outcome.ok(this.opts.info());
+      case Op.Topology:
+        return outcome.ok(this.opts.core.topology);
       case Op.Describe: {
         const key = req[2];
         if (typeof key !== 'string') return outcome.fail(new ProtocolError('describe takes a string key'));
@@ -290,6 +339,12 @@ export class NodeConnection {
       const why = new ProtocolError(`the reply could not be encoded: ${(err as Error).message}`);
       message = new EncodedMessage(id, [id, FAILED, toWireError(why)]);
     }
+    this.push(message);
+  }
+
+  /** Queues an encoded reply for this turn's frame (a {@link ReplySink}). */
+  push(message: EncodedMessage): void {
+    if (this.state === 'closed' && message.id !== 0) return;
     this.outbox.push(message);
     if (!this.flushQueued) {
       this.flushQueued = true;
@@ -319,7 +374,8 @@ export class NodeConnection {
 
   private closed(): void {
     if (this.state !== 'closed') this.state = 'closed';
-    this.opts.table.endSession(this.session);
+    if (this.session) this.opts.core.detach(this.session, this, false);
+    this.peer?.closed();
     this.onClose(this);
   }
 }

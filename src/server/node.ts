@@ -6,8 +6,12 @@ import { TypeRegistry, type ObjectType } from '../objects/object-type.ts';
 import { registeredUserType } from '../objects/user-types.ts';
 import { DEFAULT_MAX_FRAME_BYTES, MIN_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 import { PROTOCOL_VERSION, type NodeInfo } from '../protocol/messages.ts';
+import { parseEndpoints, formatEndpoint } from '../client/endpoint.ts';
+import { Cluster } from './cluster.ts';
 import { NodeConnection } from './connection.ts';
+import { Journal } from './journal.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { NodeCore } from './node-core.ts';
 import { ObjectTable } from './object-table.ts';
 
 /** How to start a DSO node. */
@@ -16,6 +20,11 @@ export interface NodeOptions {
   port?: number;
   /** Interface to bind; default `127.0.0.1`. Use `0.0.0.0` to serve other machines. */
   host?: string;
+  /**
+   * The host name or address in this node's URL, as clients and other members reach it; default
+   * `host` (set it when binding `0.0.0.0`).
+   */
+  advertise?: string;
   /** When set, clients must present this token in the handshake. */
   token?: string;
   /** Largest frame accepted or sent, in bytes; default 16 MiB, at least 1024. */
@@ -34,6 +43,33 @@ export interface NodeOptions {
   logLevel?: Level | 'silent';
   /** A pino logger to use instead of creating one. */
   logger?: Logger;
+  /**
+   * Join the cluster of these members (URLs or `host:port`, comma-separated or an array) instead
+   * of starting alone. The node is a member once `startNode` resolves.
+   */
+  join?: string | readonly string[];
+  /** Copies of each object in the cluster, owner included; default 1. Every member must use the same. */
+  rf?: number;
+  /**
+   * Directory for the journal (an append-only log of applied changes plus snapshots). A node
+   * started on it again recovers every change it acknowledged; without it, state lives in memory
+   * only.
+   */
+  dataDir?: string;
+  /** fdatasync the journal before every reply (survives power loss, not just a crash); default false. */
+  fsync?: boolean;
+  /**
+   * A session whose client has lost its connection is ended (its leases, such as locks and
+   * permits, returned) after this many ms without it coming back; default 10 000. A client that
+   * closes says goodbye and ends its session at once.
+   */
+  sessionTtlMs?: number;
+  /** Cluster heartbeat period (ms); default 200. */
+  heartbeatMs?: number;
+  /** A member silent this long (ms) is declared dead and its objects fail over; default 1500. */
+  failAfterMs?: number;
+  /** Take a snapshot once the journal's log exceeds this many bytes; default 64 MiB. */
+  snapshotBytes?: number;
 }
 
 /** A running DSO node. */
@@ -44,8 +80,10 @@ export interface DsoNode {
   readonly port: number;
   /** The bound host. */
   readonly host: string;
-  /** Number of live objects. */
+  /** Number of live objects (backup copies included). */
   objectCount(): number;
+  /** The cluster's members as this node knows them (itself alone when not in a cluster). */
+  members(): readonly string[];
   /**
    * Stops accepting, rejects parked calls with `ConnectionClosedError` (they were not applied),
    * sends every reply already produced, then closes all connections. Resolves when done.
@@ -66,7 +104,13 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
   const objects = opts.objects ?? [];
   const types = new TypeRegistry(BUILTIN_TYPES, objects === 'registered' ? registeredUserType : undefined);
   if (objects !== 'registered') for (const t of objects) types.add('objectType' in t ? t.objectType : t);
-  const table = new ObjectTable(types);
+  const rf = opts.rf ?? 1;
+  if (!Number.isInteger(rf) || rf < 1 || rf > 16) throw new RangeError(`rf must be an integer from 1 to 16, got ${String(opts.rf)}`);
+  const sessionTtlMs = opts.sessionTtlMs ?? 10_000;
+  if (!(sessionTtlMs > 0)) throw new RangeError('sessionTtlMs must be > 0');
+  const seeds = opts.join === undefined ? [] : (typeof opts.join === 'string' ? parseEndpoints(opts.join) : opts.join.flatMap((j) => parseEndpoints(j))).map(formatEndpoint);
+  let core: NodeCore | undefined;
+  const table = new ObjectTable(types, (key, session, id) => core!.expired(key, session, id));
   const connections = new Set<NodeConnection>();
   const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000;
   if (!(handshakeTimeoutMs > 0)) throw new RangeError('handshakeTimeoutMs must be > 0');
@@ -78,9 +122,27 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
     uptimeMs: Date.now() - started,
     sessions: connections.size,
     ...table.stats(),
-    members: [{ url, self: true }],
+    owned: core!.alone ? table.size : table.keys('').filter((k) => core!.owns(k)).length,
+    epoch: core!.topology.epoch,
+    rf,
+    members: core!.topology.members.map((m) => ({ url: m, self: m === url })),
   });
-  const connOpts = { table, token: opts.token, maxFrameBytes, handshakeTimeoutMs, log, info };
+  let cluster: Cluster | undefined;
+  const connOpts = {
+    table,
+    get core() {
+      return core!;
+    },
+    token: opts.token,
+    maxFrameBytes,
+    handshakeTimeoutMs,
+    log,
+    info,
+    acceptPeer: (from: string, incarnation: string, write: (f: Buffer) => void) => {
+      if (!cluster) throw new Error('not in a cluster');
+      return cluster.acceptPeer(from, incarnation, write);
+    },
+  };
   const accept = (socket: net.Socket): void => {
     if (closing) {
       socket.destroy();
@@ -104,23 +166,64 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
   });
   server.on('error', (err) => log.error({ err }, 'listener error'));
   const port = (server.address() as net.AddressInfo).port;
-  url = `${opts.tls ? 'skeins' : 'skein'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log.info({ url, types: types.names().length, tls: !!opts.tls }, `DSO node listening on ${url}`);
+  const shown = opts.advertise ?? host;
+  url = `${opts.tls ? 'skeins' : 'skein'}://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+  core = new NodeCore({ table, self: url, rf, sessionTtlMs, log });
+  let journal: Journal | undefined;
+  try {
+    if (opts.dataDir !== undefined) {
+      const opened = Journal.open({ dir: opts.dataDir, fsync: opts.fsync ?? false });
+      journal = opened.journal;
+      let applied = 0;
+      for (const item of opened.recovered.snapshot) core.apply(item), applied++;
+      for (const record of opened.recovered.records) core.apply(record), applied++;
+      log.info({ dataDir: opts.dataDir, applied, objects: table.size }, 'recovered from the data directory');
+      const snapshotBytes = opts.snapshotBytes ?? 64 * 1024 * 1024;
+      const j = journal;
+      core.useJournal(j, () => {
+        if (j.logBytes > snapshotBytes) j.snapshot(core!.snapshotItems());
+      });
+    }
+    {
+      // Every node runs the membership protocol: alone it costs a timer, and others can join it.
+      cluster = new Cluster(core, {
+        self: url,
+        seeds: seeds.filter((s) => s !== url),
+        token: opts.token,
+        log,
+        journal,
+        ...(opts.heartbeatMs !== undefined ? { heartbeatMs: opts.heartbeatMs } : {}),
+        ...(opts.failAfterMs !== undefined ? { failAfterMs: opts.failAfterMs } : {}),
+        onEvicted: () => log.error({ url }, 'this node was removed from the cluster while alive; restart it to rejoin'),
+      });
+      await cluster.start();
+    }
+  } catch (err) {
+    cluster?.stop();
+    journal?.close();
+    core.close();
+    server.close();
+    throw err;
+  }
 
   return {
     url,
     port,
     host,
     objectCount: () => table.size,
+    members: () => core!.topology.members,
     async close() {
       if (closing) return;
       closing = true;
+      cluster?.stop();
+      core!.close();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       table.failAllParked('the node is shutting down');
       // Let the rejections just produced reach their connections' outboxes before ending them.
       await new Promise<void>((resolve) => setImmediate(resolve));
       for (const c of connections) c.end();
       await stopped;
+      journal?.close();
       log.info({ url }, 'DSO node stopped');
     },
   };

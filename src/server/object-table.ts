@@ -26,6 +26,8 @@ interface Entry {
 
 /** A call that is waiting for its object to change. */
 interface Parked extends Timed {
+  /** The request id the session gave the call. */
+  readonly id: number;
   readonly entry: Entry;
   readonly method: string;
   /** The method never changes the object: its completion wakes no one. */
@@ -49,6 +51,8 @@ export class SessionState {
 
 /** A call as the table runs it. */
 export interface Call {
+  /** The request id the session gave it (unique within the session). */
+  id: number;
   type: string;
   key: string;
   method: string;
@@ -96,7 +100,14 @@ export class ObjectTable {
   private readonly parked = new Map<string, Parked[]>();
   private readonly timeouts = new ParkTimeouts<Parked>((p) => this.expire(p));
 
-  constructor(private readonly types: TypeRegistry) {}
+  /**
+   * @param onExpire told of every parked call withdrawn by its timeout (after its undo ran), so
+   *   the node can replicate the withdrawal: backups never time calls out themselves.
+   */
+  constructor(
+    private readonly types: TypeRegistry,
+    private readonly onExpire: (key: string, session: SessionState, id: number) => void = () => undefined,
+  ) {}
 
   /** Number of live objects. */
   get size(): number {
@@ -209,23 +220,124 @@ export class ObjectTable {
   }
 
   /**
-   * Ends a session: its parked calls are withdrawn (their undo runs, their outcome is not
-   * reported: nobody is listening) and the objects it holds leases on take them back.
+   * Ends a session on the objects `mine` accepts (all by default): its parked calls there are
+   * withdrawn (their undo runs, their outcome is not reported: nobody is listening) and those
+   * objects take back the leases it held. Answers the keys of the objects it touched.
    */
-  endSession(session: SessionState): void {
+  endSession(session: SessionState, mine: (key: string) => boolean = () => true): string[] {
     const touched = new Map<object, Entry>();
-    for (const p of session.parked) {
+    for (const p of [...session.parked]) {
+      if (!mine(p.entry.key)) continue;
       this.withdraw(p);
       touched.set(p.entry.instance, p.entry);
     }
-    for (const entry of session.leases.values()) {
+    for (const [key, entry] of [...session.leases]) {
+      if (!mine(key)) continue;
+      session.leases.delete(key);
       if (this.objects.get(entry.type.name)?.get(entry.key) !== entry.instance) continue;
       const ctx: CallContext = { session: session.id, memo: undefined, cancel: undefined, leased: false, notify: false };
       withContext(ctx, () => (entry.instance as { [SESSION_ENDED](s: string): void })[SESSION_ENDED](session.id));
       touched.set(entry.instance, entry);
     }
-    session.leases.clear();
     for (const entry of touched.values()) this.wake(entry);
+    return [...touched.values()].map((e) => e.key);
+  }
+
+  /** Withdraws the parked call `id` of `session` (as a timeout would, without replying). Answers whether it was parked. */
+  withdrawCall(session: SessionState, id: number): boolean {
+    for (const p of session.parked) {
+      if (p.id !== id) continue;
+      this.withdraw(p);
+      this.wake(p.entry);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Withdraws the calls parked on `key` (their undo runs), runs `between`, then makes each call
+   * again, in its order and with its outcome, as if its client had resent it (a timeout restarts).
+   * Answers them.
+   */
+  reissueParked(key: string, between: () => void): Array<{ session: SessionState; call: Call }> {
+    const queue = this.parked.get(key);
+    if (!queue) {
+      between();
+      return [];
+    }
+    const calls = [...queue];
+    for (const p of calls) this.withdraw(p);
+    between();
+    const out: Array<{ session: SessionState; call: Call }> = [];
+    for (const p of calls) {
+      const call: Call = { id: p.id, type: p.entry.type.name, key, method: p.method, args: p.args, init: undefined, forceNew: false, timeoutMs: p.timeoutMs };
+      out.push({ session: p.session, call });
+      this.call(p.session, call, p.outcome);
+    }
+    return out;
+  }
+
+  /** Whether request `id` of `session` is parked here now. */
+  isParked(session: SessionState, id: number): boolean {
+    for (const p of session.parked) if (p.id === id) return true;
+    return false;
+  }
+
+  /**
+   * Withdraws every call parked on the object at `key` (their undo runs) and answers their
+   * outcomes, for the caller to fail: the object is about to move or be replaced.
+   */
+  withdrawAll(key: string): Outcome[] {
+    const queue = this.parked.get(key);
+    if (!queue) return [];
+    const out: Outcome[] = [];
+    for (const p of [...queue]) {
+      this.withdraw(p);
+      out.push(p.outcome);
+    }
+    return out;
+  }
+
+  /** The object at `key` with its type, or undefined. */
+  get(key: string): { type: ObjectType; instance: object } | undefined {
+    return this.find(key);
+  }
+
+  /**
+   * Puts `instance` (of `type`) at `key`, replacing whatever was there; calls parked on the
+   * replaced object fail with `EDESTROYED` (callers withdraw them first when they should move).
+   */
+  put(key: string, type: ObjectType, instance: object): void {
+    const old = this.find(key);
+    if (old) this.remove(old, 'it was replaced by a newer copy');
+    let objects = this.objects.get(type.name);
+    if (!objects) this.objects.set(type.name, (objects = new Map()));
+    objects.set(key, instance);
+  }
+
+  /** Removes the object at `key` quietly (its parked calls were withdrawn first): it moved away. */
+  forget(key: string): void {
+    const entry = this.find(key);
+    if (entry) this.remove(entry, 'it moved to another node');
+  }
+
+  /** Records that `session` holds a lease on the object at `key` (restoring a handed-over object). */
+  lease(session: SessionState, key: string): void {
+    const entry = this.find(key);
+    if (entry) session.leases.set(key, entry);
+  }
+
+  /** Every live object's key, type and state instance. */
+  *entries(): IterableIterator<[key: string, type: ObjectType, instance: object]> {
+    for (const [name, objects] of this.objects) {
+      const type = this.types.get(name)!;
+      for (const [key, instance] of objects) yield [key, type, instance];
+    }
+  }
+
+  /** The type named `name`, if this node serves it. */
+  type(name: string): ObjectType | undefined {
+    return this.types.get(name);
   }
 
   /** Fails every parked call (node shutdown): none of them was applied. */
@@ -293,6 +405,7 @@ export class ObjectTable {
     outcome: Outcome,
   ): void {
     const p: Parked = {
+      id: call.id,
       entry,
       method: call.method,
       readonly,
@@ -314,6 +427,7 @@ export class ObjectTable {
   /** A parked call's timeout passed: it is withdrawn and fails with `ETIMEOUT`. */
   private expire(p: Parked): void {
     this.withdraw(p);
+    this.onExpire(p.entry.key, p.session, p.id);
     p.outcome.fail(
       new TimeoutError(`${p.entry.type.name} '${p.entry.key}'.${p.method}() timed out after ${p.timeoutMs} ms`),
     );

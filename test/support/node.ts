@@ -242,6 +242,7 @@ export class FrameProxy extends EventEmitter {
   readonly frames: Record<Direction, unknown[]> = { toNode: [], toClient: [] };
   private readonly pairs = new Set<[net.Socket, net.Socket]>();
   private holding = false;
+  private dropping = false;
 
   private constructor(
     private readonly server: net.Server,
@@ -264,6 +265,11 @@ export class FrameProxy extends EventEmitter {
   /** While holding, requests are recorded but dropped, never reaching the node: calls stay in flight. */
   hold(on: boolean): void {
     this.holding = on;
+  }
+
+  /** While dropping, replies are recorded but never reach the client: calls applied, answers lost. */
+  dropReplies(on: boolean): void {
+    this.dropping = on;
   }
 
   /** Resolves once `n` frames have crossed in `direction`. */
@@ -297,7 +303,7 @@ export class FrameProxy extends EventEmitter {
           this.frames[direction].push(decode(payload));
           this.emit('frame', direction);
         });
-        if (direction === 'toClient' || !this.holding) to.write(chunk);
+        if (direction === 'toClient' ? !this.dropping : !this.holding) to.write(chunk);
       });
       from.on('error', () => undefined);
       from.on('close', () => {

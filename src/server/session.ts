@@ -1,0 +1,78 @@
+import type { EncodedMessage } from '../protocol/frame-batch.ts';
+import { SessionState } from './object-table.ts';
+
+/** Where a session's replies are written: the connection it is attached to now. */
+export interface ReplySink {
+  push(message: EncodedMessage): void;
+}
+
+/**
+ * Most replies a session keeps for retries when its client does not acknowledge them (a client
+ * that acknowledges keeps far fewer); past it the oldest are forgotten. A retried call is
+ * recognised as long as its reply is among these.
+ */
+export const MAX_KEPT_REPLIES = 10_000;
+
+/**
+ * A reply kept for a retry: the encoded message and whether it may be sent yet (a reply waits
+ * until its call is durable and replicated; a retry that arrives before then waits with it).
+ */
+export class KeptReply {
+  constructor(
+    readonly message: EncodedMessage,
+    readonly key: string,
+    public released: boolean,
+  ) {}
+}
+
+/**
+ * A client session on a node: what the object table keeps for it (parked calls, leases) plus the
+ * replies to its calls, kept until the client acknowledges them, so a call retried after a lost
+ * connection (or a failover) is answered instead of applied twice. A session outlives its
+ * connections: a client that reconnects with the same id gets it back. Sessions a node learns
+ * of through replication (its calls were applied here as a backup) have no connection at all.
+ */
+export class Session extends SessionState {
+  /** Replies by request id, oldest first. */
+  readonly replies = new Map<number, KeptReply>();
+  /** The connection replies go to, if the client is attached to this node. */
+  sink: ReplySink | undefined;
+  /** When the session last lost (or never had) its connection; 0 while attached. */
+  detachedAt: number;
+  /** The client named this session (it may come back); otherwise it ends with its connection. */
+  readonly resumable: boolean;
+
+  constructor(id: string, resumable: boolean, now: number) {
+    super(id);
+    this.resumable = resumable;
+    this.detachedAt = now;
+  }
+
+  /**
+   * Keeps `message` as the reply to request `id` (on the object at `key`), and sends it if
+   * `released` and `send` (a backup keeps replies only for retries: the owner answers).
+   */
+  keep(id: number, key: string, message: EncodedMessage, released: boolean, send = true): KeptReply {
+    const kept = new KeptReply(message, key, released);
+    this.replies.set(id, kept);
+    if (this.replies.size > MAX_KEPT_REPLIES) this.replies.delete(this.replies.keys().next().value!);
+    if (released && send) this.sink?.push(message);
+    return kept;
+  }
+
+  /** Sends a kept reply that may now go out. */
+  release(kept: KeptReply): void {
+    kept.released = true;
+    this.sink?.push(kept.message);
+  }
+
+  /** Forgets the replies the client has acknowledged. */
+  acknowledge(ids: readonly unknown[]): void {
+    for (const id of ids) if (typeof id === 'number') this.replies.delete(id);
+  }
+
+  /** Whether nothing on this node refers to the session any more, so it can be forgotten. */
+  get idle(): boolean {
+    return this.sink === undefined && this.parked.size === 0 && this.leases.size === 0;
+  }
+}

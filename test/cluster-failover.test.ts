@@ -1,0 +1,59 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter, once } from 'node:events';
+import { AtomicLong } from '../src/index.ts';
+import type { Client } from '../src/client/client.ts';
+import { clusterClient, killMembers, ownerOf, startCluster, waitForMembers } from './support/cluster.ts';
+
+after(killMembers);
+
+/**
+ * Increments `counters` from `client` until `stop` is set; answers how many increments each
+ * counter got. Every call must succeed: in-doubt calls are the client's to resend.
+ */
+async function incrementLoop(client: Client, keys: readonly string[], stop: { done: boolean }, counts: Map<string, number>, progress: EventEmitter): Promise<void> {
+  const counters = keys.map((key) => new AtomicLong({ key, client }));
+  for (let i = 0; !stop.done; i++) {
+    const c = counters[i % counters.length]!;
+    await c.incrementAndGet();
+    counts.set(c.key, (counts.get(c.key) ?? 0) + 1);
+    progress.emit('step');
+  }
+}
+
+/** Resolves once `done()` holds, checked after every step the loops report (or a loop failing). */
+async function until(progress: EventEmitter, loops: Promise<void>[], done: () => boolean): Promise<void> {
+  const failed = Promise.all(loops).then(() => undefined);
+  while (!done()) await Promise.race([once(progress, 'step'), failed]);
+}
+
+const total = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
+
+test('3 members, rf 2: the owner of the hot counter is killed while 8 clients increment; no increment is lost or doubled', { timeout: 90_000 }, async () => {
+  const members = await startCluster(3, 2);
+  const keys = ['hot', 'warm-a', 'warm-b', 'warm-c', 'warm-d'];
+  const clients = Array.from({ length: 8 }, () => clusterClient(members));
+  await waitForMembers(clients[0]!, members.map((m) => m.url));
+  const stop = { done: false };
+  const counts = clients.map(() => new Map<string, number>());
+  const progress = new EventEmitter().setMaxListeners(0);
+  // The hot key is in every client's mix, twice.
+  const loops = clients.map((c, i) => incrementLoop(c, ['hot', ...keys, 'hot'].slice(i % 2), stop, counts[i]!, progress));
+  const victim = ownerOf('hot', members);
+  // Kill once every client has made progress, and let every client make progress after it too.
+  await until(progress, loops, () => counts.every((m) => total(m) >= 20));
+  await victim.kill();
+  const survivors = members.filter((m) => m !== victim);
+  await waitForMembers(clients[0]!, survivors.map((m) => m.url));
+  const before = counts.map(total);
+  await until(progress, loops, () => counts.every((m, i) => total(m) >= before[i]! + 20));
+  stop.done = true;
+  await Promise.all(loops);
+  const checker = clusterClient(survivors);
+  for (const key of keys) {
+    const issued = counts.reduce((sum, m) => sum + (m.get(key) ?? 0), 0);
+    assert.equal(await new AtomicLong({ key, client: checker }).get(), issued, `counter ${key}`);
+  }
+  await Promise.all([...clients, checker].map((c) => c.close()));
+  await Promise.all(survivors.map((m) => m.stop()));
+});

@@ -1,0 +1,109 @@
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Placement } from '../../src/cluster/placement.ts';
+import { Client } from '../../src/client/client.ts';
+import { freePort, skein, waitForLine } from './node.ts';
+
+/** A `skein dso` member running as its own process. */
+export interface Member {
+  readonly url: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+  /** Kills the process with SIGKILL and waits for it to be gone. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait (a clean stop). */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startMember}. */
+export interface MemberOptions {
+  /** A fixed port (to restart a member at the same URL); default a free one. */
+  port?: number;
+  join?: string;
+  rf?: number;
+  dataDir?: string;
+  sessionTtlMs?: number;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Starts `skein dso` and resolves once it is listening (and, with `join`, a member). */
+export async function startMember(opts: MemberOptions = {}): Promise<Member> {
+  const port = opts.port ?? (await freePort());
+  const args = ['dso', '--port', String(port), '--log-level', 'warn'];
+  if (opts.join) args.push('--join', opts.join);
+  if (opts.rf) args.push('--rf', String(opts.rf));
+  if (opts.dataDir) args.push('--data-dir', opts.dataDir);
+  if (opts.sessionTtlMs) args.push('--session-ttl-ms', String(opts.sessionTtlMs));
+  const child = skein(args);
+  running.add(child);
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exit = once(child, 'exit').then(() => {
+    throw new Error(`skein dso exited before listening: ${stderr}`);
+  });
+  const [, url] = (await Promise.race([waitForLine(child, /listening on (skein:\/\/\S+)/), exit])) as RegExpMatchArray;
+  exit.catch(() => undefined);
+  const gone = once(child, 'exit');
+  const member: Member = {
+    url: url!,
+    port,
+    child,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await gone;
+      running.delete(child);
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await gone;
+      running.delete(child);
+    },
+  };
+  return member;
+}
+
+/** Starts `n` members, the others joining the first, with `rf` copies of each object. */
+export async function startCluster(n: number, rf: number, extra: MemberOptions = {}): Promise<Member[]> {
+  const first = await startMember({ ...extra, rf });
+  const members = [first];
+  for (let i = 1; i < n; i++) members.push(await startMember({ ...extra, rf, join: first.url }));
+  return members;
+}
+
+/** Kills every member still running (for `after`). */
+export async function killMembers(): Promise<void> {
+  await Promise.all(
+    [...running].map(async (child) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await once(child, 'exit').catch(() => undefined);
+    }),
+  );
+  running.clear();
+}
+
+/** The member that owns `key` among `members` (as the cluster places it). */
+export function ownerOf(key: string, members: readonly Member[]): Member {
+  const url = new Placement(members.map((m) => m.url)).primary(key);
+  return members.find((m) => m.url === url)!;
+}
+
+/** A client of the cluster given all members as seeds. */
+export function clusterClient(members: readonly Member[], retryWindowMs = 20_000): Client {
+  return new Client({ url: members.map((m) => m.url).join(','), retryWindowMs });
+}
+
+/** Waits until a client sees a topology of exactly `urls` (members announce each change). */
+export async function waitForMembers(client: Client, urls: readonly string[]): Promise<void> {
+  const want = [...urls].sort().join(',');
+  await client.topologyWhere((t) => t.members.join(',') === want);
+}
+
+/** A fresh temporary directory, removed by the returned function. */
+export function tempDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'skein-data-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
