@@ -71,6 +71,23 @@ test('a crashed member that comes back with the same URL after its removal joins
   assert.deepEqual(b.views, [{ epoch: 6, members: [A, B, C, D] }], 'the new instance starts from the view that admits it');
 });
 
+test('a member that restarts with the same URL before it was removed is removed and admitted anew', async () => {
+  const net = await fourMembers();
+  const before = net.nodes.get(A)!.membership.view().epoch;
+  net.crash(B);
+  // Back at once, well within failAfterMs: the others still count the old B as a member.
+  const b = net.start(B, [C]);
+  await net.run(500);
+  const a = net.nodes.get(A)!;
+  // The old B leaves the view (its objects fail over) before the new one is admitted.
+  assert.deepEqual(a.views.slice(-2), [
+    { epoch: before + 1, members: [A, C, D] },
+    { epoch: before + 2, members: [A, B, C, D] },
+  ]);
+  assert.deepEqual(b.views, [{ epoch: before + 2, members: [A, B, C, D] }], 'the new instance starts from the view that admits it');
+  assert.deepEqual(assertAgreement(net), { epoch: before + 2, members: [A, B, C, D] });
+});
+
 test('a lost view reaches a member through the heartbeats of those that have it', async () => {
   const net = new SimNetwork({ drop: (from, to, msg) => from === A && to === D && msg[0] === MembershipKind.View && msg[1] === 5 });
   await fourMembers(net);

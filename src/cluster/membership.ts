@@ -14,18 +14,18 @@
  * sends the sender its view, so a lost view message is repaired within a heartbeat.
  *
  * Views are ordered by epoch, then by issuer with the smaller URL winning: two coordinators that
- * issue the same epoch at once (after a false suspicion, or a restart taken for the old member,
- * below) cannot leave the cluster split, as every member ends on the winning view. A
+ * issue the same epoch at once (after a false suspicion) cannot leave the cluster split, as every member ends on the winning view. A
  * member installs only views that supersede its own, so the views each member installs are a
  * subsequence of one order shared by all; it may skip a view superseded before it arrived.
  *
  * Limits: built for a LAN or one host, where messages arrive well within `failAfterMs`.
  * Network partitions are not handled: each side would remove the other and go on as a cluster
  * of its own (split brain), and nothing merges them afterwards. A member slower than
- * `failAfterMs` is removed (and evicted when it hears of it). There are no incarnation numbers:
- * a member that restarts with the same URL before it was removed is taken for the old one (the
- * layer above cannot tell it lost its state), with the old view, so it may act as coordinator on
- * it or be evicted soon after; after removal it joins as new.
+ * `failAfterMs` is removed (and evicted when it hears of it). Each run of a member has an
+ * incarnation, carried by its heartbeats and joins: a member that restarts with the same URL
+ * before it was removed joins with a new one, and the coordinator removes the old member (one
+ * view) before it admits the new (the next), so the layer above sees the old member fail and a
+ * new one join, never a member that silently lost what it held.
  * Heartbeats are all-to-all, n^2 messages per period, meant for tens of members, not thousands.
  */
 import { TimeoutError } from '../errors/timeout-error.ts';
@@ -38,11 +38,15 @@ export interface View {
 
 /** The first element of every {@link MembershipMessage}. */
 export const MembershipKind = {
-  /** `[Join, member]`: `member` asks to be admitted (forwarded once to the coordinator). */
+  /**
+   * `[Join, member, incarnation?]`: `member` asks to be admitted (forwarded once to the
+   * coordinator). A join from a member of the view with another incarnation than the one it
+   * heartbeats with is a restart: the coordinator removes the old member, then admits the new.
+   */
   Join: 1,
   /** `[View, epoch, members, coordinator]`: a view, as issued by `coordinator`. */
   View: 2,
-  /** `[Heartbeat, epoch, coordinator]`: the sender is alive and holds this view. */
+  /** `[Heartbeat, epoch, coordinator, incarnation?]`: the sender is alive and holds this view. */
   Heartbeat: 3,
   /** `[Leave, member]`: `member` leaves gracefully (forwarded once to the coordinator). */
   Leave: 4,
@@ -53,9 +57,9 @@ export const MembershipKind = {
  * `members` of a view are sorted and distinct.
  */
 export type MembershipMessage =
-  | [kind: typeof MembershipKind.Join, member: string]
+  | [kind: typeof MembershipKind.Join, member: string, incarnation?: string]
   | [kind: typeof MembershipKind.View, epoch: number, members: string[], coordinator: string]
-  | [kind: typeof MembershipKind.Heartbeat, epoch: number, coordinator: string]
+  | [kind: typeof MembershipKind.Heartbeat, epoch: number, coordinator: string, incarnation?: string]
   | [kind: typeof MembershipKind.Leave, member: string];
 
 /** Where membership messages leave: implemented by the links between nodes. */
@@ -87,6 +91,12 @@ export interface MembershipOptions {
   failAfterMs?: number;
   /** How long `start()` tries to join before it rejects; default 10 s. */
   joinTimeoutMs?: number;
+  /**
+   * What tells this run of the member from an earlier one at the same URL (default: random). A
+   * member that restarts before the others noticed it was gone holds none of what the old one
+   * held, so it must be removed and admitted anew, not taken for the old one.
+   */
+  incarnation?: string;
   /** Default: real timers, unref'd so membership alone does not keep the process alive. */
   clock?: MembershipClock;
   /**
@@ -142,6 +152,9 @@ export class Membership {
   private deadline = 0;
   private joinAttempts = 0;
   private joined?: { resolve(v: View): void; reject(e: Error): void };
+  private readonly incarnation: string;
+  /** The incarnation each member last heartbeat or joined with. */
+  private readonly incarnations = new Map<string, string>();
   private left?: () => void;
 
   /** Checks the options; nothing is sent before `start()`. */
@@ -155,6 +168,7 @@ export class Membership {
     this.clock = opts.clock ?? realClock;
     this.onView = opts.onView;
     this.onEvicted = opts.onEvicted;
+    this.incarnation = opts.incarnation ?? Math.random().toString(36).slice(2) + Date.now().toString(36);
     if (!(this.heartbeatMs > 0)) throw new RangeError(`heartbeatMs must be > 0, got ${this.heartbeatMs}`);
     if (!(this.failAfterMs >= 3 * this.heartbeatMs)) {
       throw new RangeError(`failAfterMs must be at least 3 heartbeats (${3 * this.heartbeatMs} ms), got ${this.failAfterMs}`);
@@ -191,11 +205,12 @@ export class Membership {
     if (this.lastHeard.has(from)) this.lastHeard.set(from, this.clock.now());
     switch (msg[0]) {
       case MembershipKind.Heartbeat:
+        if (typeof msg[3] === 'string' && this.lastHeard.has(from)) this.incarnations.set(from, msg[3]);
         return this.onHeartbeat(from, msg[1], msg[2]);
       case MembershipKind.View:
         return this.onViewMessage(msg[1], [...new Set(msg[2])].sort(), msg[3]);
       case MembershipKind.Join:
-        return this.onJoin(from, msg[1]);
+        return this.onJoin(from, msg[1], typeof msg[2] === 'string' ? msg[2] : undefined);
       case MembershipKind.Leave:
         return this.onLeave(from, msg[1]);
     }
@@ -257,12 +272,12 @@ export class Membership {
     } else if (this.state === 'leaving') {
       this.transport.send(this.coordinator(suspects), [MembershipKind.Leave, this.self]);
     }
-    const heartbeat: MembershipMessage = [MembershipKind.Heartbeat, this.current.epoch, this.issuer];
+    const heartbeat: MembershipMessage = [MembershipKind.Heartbeat, this.current.epoch, this.issuer, this.incarnation];
     for (const m of this.current.members) if (m !== this.self) this.transport.send(m, heartbeat);
   }
 
   private sendJoin(): void {
-    this.transport.send(this.seeds[this.joinAttempts++ % this.seeds.length]!, [MembershipKind.Join, this.self]);
+    this.transport.send(this.seeds[this.joinAttempts++ % this.seeds.length]!, [MembershipKind.Join, this.self, this.incarnation]);
   }
 
   /** The smallest member of the view not among `suspects` (self is never one). */
@@ -301,12 +316,22 @@ export class Membership {
     if (!leaving) this.onEvicted?.(Object.freeze({ epoch, members: Object.freeze(members) }));
   }
 
-  private onJoin(from: string, member: string): void {
+  private onJoin(from: string, member: string, incarnation: string | undefined): void {
     if (this.state === 'joining' || member === this.self) return;
-    if (this.current.members.includes(member)) return this.sendView(member);
+    const known = this.incarnations.get(member);
+    const restarted = this.current.members.includes(member) && incarnation !== undefined && known !== undefined && known !== incarnation;
+    if (this.current.members.includes(member) && !restarted) return this.sendView(member);
     const suspects = this.suspects();
-    if (this.coordinator(suspects) === this.self) this.issue([...this.current.members, member], suspects);
-    else if (from === member) this.transport.send(this.coordinator(suspects), [MembershipKind.Join, member]);
+    if (this.coordinator(suspects) === this.self) {
+      if (restarted) {
+        // The old member is gone with all it held: remove it first, so the others fail over.
+        this.issue(this.current.members.filter((m) => m !== member), suspects);
+        this.incarnations.set(member, incarnation!);
+      }
+      this.issue([...this.current.members, member], suspects);
+    } else if (from === member) {
+      this.transport.send(this.coordinator(suspects), [MembershipKind.Join, member, ...(incarnation !== undefined ? [incarnation] : [])] as MembershipMessage);
+    }
   }
 
   private onLeave(from: string, member: string): void {
@@ -357,10 +382,11 @@ function isMessage(x: unknown): x is MembershipMessage {
   if (!Array.isArray(x)) return false;
   switch (x[0]) {
     case MembershipKind.Join:
+      return typeof x[1] === 'string' && (x[2] === undefined || typeof x[2] === 'string');
     case MembershipKind.Leave:
       return typeof x[1] === 'string';
     case MembershipKind.Heartbeat:
-      return isEpoch(x[1]) && typeof x[2] === 'string';
+      return isEpoch(x[1]) && typeof x[2] === 'string' && (x[3] === undefined || typeof x[3] === 'string');
     case MembershipKind.View:
       return isEpoch(x[1]) && Array.isArray(x[2]) && x[2].length > 0 && x[2].every((m) => typeof m === 'string') && typeof x[3] === 'string';
     default:
