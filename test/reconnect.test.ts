@@ -99,18 +99,21 @@ test('a node that restarts on the same port is reached again, and a call made wh
   }
 });
 
-test('a client whose node is not up yet fails its calls, then works once the node is up', async () => {
+test('a client whose node is not up yet: with no retry window its calls fail, otherwise they wait for the node', async () => {
   const port = await freePort();
   await assert.rejects(connect({ url: `skein://127.0.0.1:${port}` }), ConnectionClosedError);
-  const client = createClient({ url: `skein://127.0.0.1:${port}` });
+  const impatient = createClient({ url: `skein://127.0.0.1:${port}`, retryWindowMs: 0 });
+  const patient = createClient({ url: `skein://127.0.0.1:${port}` });
   let t: Awaited<ReturnType<typeof testNode>> | undefined;
   try {
-    await rejectsClosed(client.ping(), /failed/);
+    await rejectsClosed(impatient.ping(), /failed/);
+    const waiting = patient.ping();
     t = await testNode({ port });
-    await client.ping();
-    assert.equal(await new AtomicLong({ key: 'k', client }, 7).get(), 7);
+    await waiting;
+    assert.equal(await new AtomicLong({ key: 'k', client: impatient }, 7).get(), 7);
   } finally {
-    await client.close();
+    await impatient.close();
+    await patient.close();
     await t?.close();
   }
 });

@@ -6,7 +6,7 @@ import type { Level } from 'pino';
 import { registeredUserTypes } from '../objects/user-types.ts';
 import { startNode } from '../server/node.ts';
 import { createLogger } from '../server/logger.ts';
-import { DEFAULT_PORT, parseEndpoints } from '../client/endpoint.ts';
+import { DEFAULT_PORT, parseEndpoints } from '../protocol/endpoint.ts';
 import { MIN_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 import { UsageError } from './usage-error.ts';
 

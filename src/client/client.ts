@@ -6,9 +6,9 @@ import { ProtocolError } from '../errors/protocol-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
 import type { SkeinError } from '../errors/skein-error.ts';
 import { EncodedMessage } from '../protocol/frame-batch.ts';
-import { NO_OBJECT, Op, type NodeInfo, type ObjectDescription, type Topology } from '../protocol/messages.ts';
+import { NO_OBJECT, Op, type NodeInfo, type ObjectDescription, type Reply, type Topology } from '../protocol/messages.ts';
 import { Connection, type Fallback, type Outgoing, type Resend } from './connection.ts';
-import { parseEndpoints, type Endpoint } from './endpoint.ts';
+import { parseEndpoints, type Endpoint } from '../protocol/endpoint.ts';
 import { handleFor } from './handle-registry.ts';
 
 /**
@@ -184,6 +184,7 @@ export class Client {
   }
 
   private async askTopology(): Promise<void> {
+    // Members first: a new connection to the seeds may reach a member this client is connected to.
     const candidates = [...(this.topo?.members ?? []), this.opts.url];
     for (const url of candidates) {
       if (this.isClosed) return;
@@ -209,35 +210,58 @@ export class Client {
   }
 
   /** Keys of the objects whose key starts with `prefix`, sorted (gathered from every member). */
-  async keys(prefix = ''): Promise<string[]> {
-    if (!this.topo) await this.connection().ready;
-    if (!this.placement) return (await this.connection().request([Op.Keys, 0, prefix])) as string[];
-    const all = await Promise.all(this.topo!.members.map((url) => this.member(url).request([Op.Keys, 0, prefix]) as Promise<string[]>));
-    return [...new Set(all.flat())].sort();
+  keys(prefix = ''): Promise<string[]> {
+    return this.again(async () => {
+      if (!this.topo) await this.connection().ready;
+      if (!this.placement) return (await this.connection().request([Op.Keys, 0, prefix])) as string[];
+      const all = await Promise.all(this.topo!.members.map((url) => this.member(url).request([Op.Keys, 0, prefix]) as Promise<string[]>));
+      return [...new Set(all.flat())].sort();
+    });
   }
 
   /** What the node tells about itself: its members, sessions and objects per type. */
-  async info(): Promise<NodeInfo> {
-    return (await this.connection().request([Op.Info, 0])) as NodeInfo;
+  info(): Promise<NodeInfo> {
+    return this.again(async () => (await this.connection().request([Op.Info, 0])) as NodeInfo);
   }
 
   /** What each member tells about itself, in member order. */
-  async infoAll(): Promise<NodeInfo[]> {
-    if (!this.topo) await this.connection().ready;
-    if (!this.placement) return [await this.info()];
-    return Promise.all(this.topo!.members.map((url) => this.member(url).request([Op.Info, 0]) as Promise<NodeInfo>));
+  infoAll(): Promise<NodeInfo[]> {
+    return this.again(async () => {
+      if (!this.topo) await this.connection().ready;
+      if (!this.placement) return [(await this.connection().request([Op.Info, 0])) as NodeInfo];
+      return Promise.all(this.topo!.members.map((url) => this.member(url).request([Op.Info, 0]) as Promise<NodeInfo>));
+    });
   }
 
   /** The object at `key` as plain data with its type and parked calls, or null if there is none. */
   async describe(key: string): Promise<ObjectDescription | null> {
     if (typeof key !== 'string') throw new TypeError('describe takes a string key');
-    if (!this.topo) await this.connection().ready;
-    return (await this.route(key).request([Op.Describe, 0, key])) as ObjectDescription | null;
+    return this.again(async () => {
+      if (!this.topo) await this.connection().ready;
+      return (await this.route(key).request([Op.Describe, 0, key])) as ObjectDescription | null;
+    });
   }
 
-  /** One round trip to the node. */
+  /** One round trip to a node. */
   async ping(): Promise<void> {
-    await this.connection().request([Op.Ping, 0]);
+    await this.again(() => this.connection().request([Op.Ping, 0]));
+  }
+
+  /**
+   * Runs a request that changes nothing, again (after learning the topology anew) while it fails
+   * for a lost connection, within the retry window.
+   */
+  private async again<T>(request: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.retryWindowMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await request();
+      } catch (err) {
+        if (!(err instanceof ConnectionClosedError) || this.isClosed || Date.now() >= deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(10 * 2 ** attempt, 250)));
+        await this.refresh();
+      }
+    }
   }
 
   /**
@@ -262,6 +286,10 @@ export class Client {
       session: this.sessionId,
       nextId: this.nextId,
       onTopology: (topology: Topology) => void this.adopt(topology),
+      orphan: (reply: Reply) => {
+        if (this.seed?.settle(reply)) return;
+        for (const conn of this.members.values()) if (conn.settle(reply)) return;
+      },
     };
   }
 

@@ -20,7 +20,7 @@ import {
   type WireError,
 } from '../protocol/messages.ts';
 import { fromWireError } from '../protocol/wire-error.ts';
-import { formatEndpoint, type Endpoint } from './endpoint.ts';
+import { formatEndpoint, type Endpoint } from '../protocol/endpoint.ts';
 
 /** A request with its id slot (index 1) left for the connection to fill: `[op, 0, ...rest]`. */
 export type Outgoing = [op: number, id: 0, ...rest: unknown[]];
@@ -63,6 +63,8 @@ export interface ConnectionOptions {
   refs: RefFactory;
   /** Called with connection-level notices from the node (frames it could not read). */
   onNotice: (err: SkeinError) => void;
+  /** Called with a reply to a request not sent on this connection (see {@link Connection.settle}). */
+  orphan: (reply: Reply) => void;
   /** Called with the topology a node announces after its cluster's membership changed. */
   onTopology: (topology: Topology) => void;
   /** The client's session, named in the handshake so a reconnect resumes it. */
@@ -239,24 +241,36 @@ export class Connection {
         else this.opts.onNotice(fromWireError(value as WireError));
         continue;
       }
-      const p = this.pending.get(id);
-      if (!p) continue;
-      this.pending.delete(id);
+      if (!this.settle(reply)) this.opts.orphan(reply);
+    }
+    if (this.acks.length >= ACK_BATCH) {
+      this.push(new EncodedMessage(0, [Op.Ack, this.acks]));
+      this.acks = [];
+    }
+  }
+
+  /**
+   * Settles the request a reply answers, if it was sent on this connection. A session's reply may
+   * come on another of its connections to the same node (the one it was sent on had closed).
+   */
+  settle(reply: Reply): boolean {
+    const [id, status, value] = reply;
+    const p = this.pending.get(id);
+    if (!p) return false;
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.socket?.unref();
+    {
       if (status === MOVED) {
         if (p.resend) p.resend.moved(value as Topology).then(p.resolve, p.reject);
         else p.reject(new ProtocolError('the node does not own this object and the request cannot be routed again'));
-        continue;
+        return true;
       }
       if (p.resend) this.acks.push(id);
       if (status !== FAILED) p.resolve(value);
       else if (p.fallback && (value as WireError)[0] === p.fallback.code) p.fallback.retry().then(p.resolve, p.reject);
       else p.reject(fromWireError(value as WireError));
     }
-    if (this.acks.length >= ACK_BATCH) {
-      this.push(new EncodedMessage(0, [Op.Ack, this.acks]));
-      this.acks = [];
-    }
-    if (this.pending.size === 0) this.socket.unref();
+    return true;
   }
 
   private flush(): void {

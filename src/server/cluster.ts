@@ -56,9 +56,15 @@ export class Cluster {
     return view;
   }
 
-  /** Leaves the cluster gracefully (its objects are handed over), then stops. */
+  /**
+   * Leaves the cluster gracefully: hands every object over to its owners without this node, then
+   * tells the others, and stops. Alone, it just stops.
+   */
   async leave(): Promise<void> {
-    if (this.joined) await this.membership.leave();
+    if (this.joined && this.membership.view().members.length > 1) {
+      await this.core.handOffAll();
+      await this.membership.leave();
+    }
     this.stop();
   }
 

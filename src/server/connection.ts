@@ -288,13 +288,13 @@ export class NodeConnection {
           init: init ?? undefined,
           forceNew: forceNew === true,
           timeoutMs: timeoutMs ?? undefined,
-        });
+        }, this);
         return;
       }
       case Op.Destroy: {
         const key = req[2];
         if (typeof key !== 'string') return outcome.fail(new ProtocolError('destroy takes a string key'));
-        return this.opts.core.destroy(session, id, key);
+        return this.opts.core.destroy(session, id, key, this);
       }
       case Op.Keys: {
         const prefix = req[2] ?? '';

@@ -33,16 +33,17 @@ class ReplyTo implements Outcome {
     private readonly session: Session,
     private readonly id: number,
     private readonly key: string,
+    private readonly origin: ReplySink,
   ) {}
   ok(value: unknown): void {
-    this.core.reply(this.session, this.id, this.key, OK, value);
+    this.core.reply(this.session, this.id, this.key, OK, value, this.origin);
   }
   fail(err: unknown): void {
-    this.core.reply(this.session, this.id, this.key, FAILED, toWireError(err));
+    this.core.reply(this.session, this.id, this.key, FAILED, toWireError(err), this.origin);
   }
   /** The call was withdrawn because its object moves: the client sends it again to the new owner. */
   moved(topology: Topology): void {
-    this.session.sink?.push(encodeReply(this.id, MOVED, topology));
+    this.session.deliver(encodeReply(this.id, MOVED, topology), this.origin);
   }
 }
 
@@ -80,7 +81,7 @@ export function encodeReply(id: number, status: number, value: unknown): Encoded
 interface Waiting {
   session: Session;
   call: Call;
-  readonly: boolean;
+  origin: ReplySink;
 }
 
 /**
@@ -144,8 +145,7 @@ export class NodeCore {
       session = new Session(id ?? fresh(), id !== undefined, Date.now());
       this.sessions.set(session.id, session);
     }
-    session.sink = sink;
-    session.detachedAt = 0;
+    session.attach(sink);
     return session;
   }
 
@@ -155,9 +155,12 @@ export class NodeCore {
    * said goodbye, ends now, any other after the session timeout.
    */
   detach(session: Session, sink: ReplySink, ending: boolean): void {
-    if (session.sink !== sink) return;
-    session.sink = undefined;
-    session.detachedAt = Date.now();
+    if (!session.detach(sink, Date.now())) return;
+    if (ending) {
+      while (session.detach(session.sink!, Date.now()));
+    } else if (session.sink !== undefined) {
+      return;
+    }
     if (ending || !session.resumable) this.endSession(session);
     else this.withdrawSession(session);
   }
@@ -205,19 +208,20 @@ export class NodeCore {
 
   // ---------------------------------------------------------------- calls
 
-  /** Runs a client's call here, or answers where it belongs. */
-  call(session: Session, call: Call): void {
+  /** Runs a client's call (that came on `origin`) here, or answers where it belongs. */
+  call(session: Session, call: Call, origin: ReplySink): void {
+    if (this.leaving) return this.moved(session, call.id, origin);
     if (!this.alone) {
-      if (!this.owns(call.key)) return this.moved(session, call.id);
+      if (!this.owns(call.key)) return this.moved(session, call.id, origin);
       if (this.handingOver(call.key)) {
-        this.waiting.push({ session, call, readonly: false });
+        this.waiting.push({ session, call, origin });
         return;
       }
     }
     if (session.resumable) {
       const kept = session.replies.get(call.id);
       if (kept) {
-        if (kept.released) session.sink?.push(kept.message);
+        if (kept.released) session.deliver(kept.message, origin);
         return;
       }
       if (session.parked.size > 0 && this.table.isParked(session, call.id)) return;
@@ -228,28 +232,28 @@ export class NodeCore {
         this.emit([R.Call, call.key, session.id, call.id, call.type, call.method, call.args, call.init ?? null, call.forceNew], call.key);
       }
     }
-    this.table.call(session, call, new ReplyTo(this, session, call.id, call.key));
+    this.table.call(session, call, new ReplyTo(this, session, call.id, call.key, origin));
   }
 
-  /** Destroys the object at `key` for request `id`. */
-  destroy(session: Session, id: number, key: string): void {
-    if (!this.alone && !this.owns(key)) return this.moved(session, id);
+  /** Destroys the object at `key` for request `id` (that came on `origin`). */
+  destroy(session: Session, id: number, key: string, origin: ReplySink): void {
+    if (this.leaving || (!this.alone && !this.owns(key))) return this.moved(session, id, origin);
     const kept = session.replies.get(id);
     if (kept) {
-      if (kept.released) session.sink?.push(kept.message);
+      if (kept.released) session.deliver(kept.message, origin);
       return;
     }
     this.emit([R.Destroy, key, session.id, id], key);
-    this.reply(session, id, key, OK, this.table.destroy(key));
+    this.reply(session, id, key, OK, this.table.destroy(key), origin);
   }
 
   /** @internal The reply to request `id` of `session`: kept, and sent when the replicator allows. */
-  reply(session: Session, id: number, key: string, status: number, value: unknown): void {
-    this.replicator.reply(session, id, key, encodeReply(id, status, value));
+  reply(session: Session, id: number, key: string, status: number, value: unknown, origin: ReplySink | undefined): void {
+    this.replicator.reply(session, id, key, encodeReply(id, status, value), origin);
   }
 
-  private moved(session: Session, id: number): void {
-    session.sink?.push(encodeReply(id, MOVED, this.topo));
+  private moved(session: Session, id: number, origin: ReplySink): void {
+    session.deliver(encodeReply(id, MOVED, this.topo), origin);
   }
 
   /** Whether changes go anywhere besides this node's memory. */
@@ -429,7 +433,7 @@ export class NodeCore {
     this.previous = undefined;
     const waiting = this.waiting;
     this.waiting = [];
-    for (const w of waiting) this.call(w.session, w.call);
+    for (const w of waiting) this.call(w.session, w.call, w.origin);
   }
 
   /** Whether calls for `key` must wait for a handover to this node. */
@@ -461,6 +465,37 @@ export class NodeCore {
       }
     }
     return items;
+  }
+
+  private leaving = false;
+
+  /**
+   * Leaving the cluster: from now on every call is answered `MOVED`, and every object this node
+   * owns goes, with its state, leases and kept replies, to each of its owners in the cluster
+   * without this node (backup copies are dropped: their owners replicate them anew).
+   * Resolves once they all have it; the caller then leaves the membership.
+   */
+  async handOffAll(): Promise<void> {
+    this.leaving = true;
+    const rest = this.topo.members.filter((m) => m !== this.opts.self);
+    if (rest.length === 0) return;
+    const next = new Placement(rest);
+    for (const [key] of [...this.table.entries()]) {
+      // A backup copy stays with the owner, which re-replicates when the view changes.
+      if (!this.owns(key)) {
+        this.drop(key);
+        continue;
+      }
+      this.abandon(this.table.withdrawAll(key));
+      const record = this.objectRecord(key);
+      if (!record) continue;
+      const targets: BackupLink[] = [];
+      for (const m of next.owners(key, this.opts.rf)) if (this.links.get(m)) targets.push(this.links.get(m)!);
+      this.replicator.emit(record, targets);
+      this.replicator.emit([R.Drop, key], []);
+      this.table.forget(key);
+    }
+    await this.replicator.drained();
   }
 
   /** Stops the session sweep. */

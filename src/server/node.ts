@@ -6,7 +6,7 @@ import { TypeRegistry, type ObjectType } from '../objects/object-type.ts';
 import { registeredUserType } from '../objects/user-types.ts';
 import { DEFAULT_MAX_FRAME_BYTES, MIN_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 import { PROTOCOL_VERSION, type NodeInfo } from '../protocol/messages.ts';
-import { parseEndpoints, formatEndpoint } from '../client/endpoint.ts';
+import { parseEndpoints, formatEndpoint } from '../protocol/endpoint.ts';
 import { Cluster } from './cluster.ts';
 import { NodeConnection } from './connection.ts';
 import { Journal } from './journal.ts';
@@ -85,8 +85,10 @@ export interface DsoNode {
   /** The cluster's members as this node knows them (itself alone when not in a cluster). */
   members(): readonly string[];
   /**
-   * Stops accepting, rejects parked calls with `ConnectionClosedError` (they were not applied),
-   * sends every reply already produced, then closes all connections. Resolves when done.
+   * Stops: a member of a cluster first hands its objects over to the other members (their calls
+   * parked here are sent again there by their clients) and leaves; then the node stops accepting,
+   * rejects parked calls with `ConnectionClosedError` (they were not applied), sends every reply
+   * already produced, and closes all connections. Resolves when done.
    */
   close(): Promise<void>;
 }
@@ -215,7 +217,8 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
     async close() {
       if (closing) return;
       closing = true;
-      cluster?.stop();
+      // A member of a cluster hands its objects over before it goes.
+      await cluster?.leave().catch((err: unknown) => log.warn({ err }, 'leaving the cluster failed'));
       core!.close();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       table.failAllParked('the node is shutting down');

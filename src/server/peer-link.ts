@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { Logger } from 'pino';
-import { parseEndpoints } from '../client/endpoint.ts';
+import { parseEndpoints } from '../protocol/endpoint.ts';
 import { decode, encode } from '../protocol/codec.ts';
 import { frame, FrameDecoder } from '../protocol/frame.ts';
 import { PEER_MAGIC, PROTOCOL_VERSION } from '../protocol/messages.ts';

@@ -1,6 +1,6 @@
 import { encode } from '../protocol/codec.ts';
 import type { EncodedMessage } from '../protocol/frame-batch.ts';
-import type { Session } from './session.ts';
+import type { ReplySink, Session } from './session.ts';
 
 /** Where records go besides the local object table: the journal, a backup. */
 export interface RecordLog {
@@ -96,19 +96,32 @@ export class Replicator {
    * Keeps the reply `message` to request `id` of `session` (on the object at `key`) and sends it
    * once everything emitted before it is durable and replicated; at once if nothing is pending.
    */
-  reply(session: Session, id: number, key: string, message: EncodedMessage): void {
+  reply(session: Session, id: number, key: string, message: EncodedMessage, origin: ReplySink | undefined): void {
     if (this.pendingCount() === 0) {
-      if (session.resumable) session.keep(id, key, message, true);
-      else session.sink?.push(message);
+      if (session.resumable) session.keep(id, key, message, true, true, origin);
+      else session.deliver(message, origin);
       return;
     }
-    const kept = session.keep(id, key, message, false);
+    const kept = session.keep(id, key, message, false, true, origin);
     this.held.push({ session, kept, mark: (this.mark ??= this.newMark()) });
   }
 
   /** A backup acknowledged records, or left: replies waiting only on it may go. */
   progress(): void {
     this.release();
+    if (this.drainWaiters.length > 0 && this.pendingCount() === 0) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private drainWaiters: Array<() => void> = [];
+
+  /** Resolves once every record emitted so far is durable and acknowledged by its backups. */
+  drained(): Promise<void> {
+    if (this.pendingCount() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
   /** Whether any reply is waiting. */
@@ -144,7 +157,7 @@ export class Replicator {
       this.afterCommit();
     }
     for (const link of this.sent.keys()) link.flush();
-    this.release();
+    this.progress();
   }
 
   private release(): void {

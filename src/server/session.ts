@@ -22,6 +22,8 @@ export class KeptReply {
     readonly message: EncodedMessage,
     readonly key: string,
     public released: boolean,
+    /** The connection the call came on: its reply goes back there while it is open. */
+    readonly origin: ReplySink | undefined,
   ) {}
 }
 
@@ -35,9 +37,9 @@ export class KeptReply {
 export class Session extends SessionState {
   /** Replies by request id, oldest first. */
   readonly replies = new Map<number, KeptReply>();
-  /** The connection replies go to, if the client is attached to this node. */
-  sink: ReplySink | undefined;
-  /** When the session last lost (or never had) its connection; 0 while attached. */
+  /** The client's connections to this node, most recent last (usually one). */
+  private readonly sinks: ReplySink[] = [];
+  /** When the session last lost (or never had) its last connection; 0 while attached. */
   detachedAt: number;
   /** The client named this session (it may come back); otherwise it ends with its connection. */
   readonly resumable: boolean;
@@ -48,22 +50,48 @@ export class Session extends SessionState {
     this.detachedAt = now;
   }
 
+  /** The connection messages about the session go to (its most recent one), if any. */
+  get sink(): ReplySink | undefined {
+    return this.sinks[this.sinks.length - 1];
+  }
+
+  /** A connection of the client's was opened (or resumed the session). */
+  attach(sink: ReplySink): void {
+    this.sinks.push(sink);
+    this.detachedAt = 0;
+  }
+
+  /** A connection closed; answers whether it was this session's. */
+  detach(sink: ReplySink, now: number): boolean {
+    const i = this.sinks.indexOf(sink);
+    if (i < 0) return false;
+    this.sinks.splice(i, 1);
+    if (this.sinks.length === 0) this.detachedAt = now;
+    return true;
+  }
+
+  /** Sends `message` on `origin` if it is still open, else on the session's latest connection. */
+  deliver(message: EncodedMessage, origin: ReplySink | undefined): void {
+    const to = origin !== undefined && this.sinks.includes(origin) ? origin : this.sink;
+    to?.push(message);
+  }
+
   /**
-   * Keeps `message` as the reply to request `id` (on the object at `key`), and sends it if
-   * `released` and `send` (a backup keeps replies only for retries: the owner answers).
+   * Keeps `message` as the reply to request `id` (on the object at `key`, asked on `origin`), and
+   * sends it if `released` and `send` (a backup keeps replies only for retries: the owner answers).
    */
-  keep(id: number, key: string, message: EncodedMessage, released: boolean, send = true): KeptReply {
-    const kept = new KeptReply(message, key, released);
+  keep(id: number, key: string, message: EncodedMessage, released: boolean, send = true, origin?: ReplySink): KeptReply {
+    const kept = new KeptReply(message, key, released, origin);
     this.replies.set(id, kept);
     if (this.replies.size > MAX_KEPT_REPLIES) this.replies.delete(this.replies.keys().next().value!);
-    if (released && send) this.sink?.push(message);
+    if (released && send) this.deliver(message, origin);
     return kept;
   }
 
   /** Sends a kept reply that may now go out. */
   release(kept: KeptReply): void {
     kept.released = true;
-    this.sink?.push(kept.message);
+    this.deliver(kept.message, kept.origin);
   }
 
   /** Forgets the replies the client has acknowledged. */
@@ -73,6 +101,6 @@ export class Session extends SessionState {
 
   /** Whether nothing on this node refers to the session any more, so it can be forgotten. */
   get idle(): boolean {
-    return this.sink === undefined && this.parked.size === 0 && this.leases.size === 0;
+    return this.sinks.length === 0 && this.parked.size === 0 && this.leases.size === 0;
   }
 }
