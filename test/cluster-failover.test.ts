@@ -4,6 +4,7 @@ import { EventEmitter, once } from 'node:events';
 import { AtomicLong } from '../src/index.ts';
 import type { Client } from '../src/client/client.ts';
 import { clusterClient, killMembers, ownerOf, startCluster, waitForMembers } from './support/cluster.ts';
+import { runSkein } from './support/node.ts';
 
 after(killMembers);
 
@@ -56,4 +57,27 @@ test('3 members, rf 2: the owner of the hot counter is killed while 8 clients in
   }
   await Promise.all([...clients, checker].map((c) => c.close()));
   await Promise.all(survivors.map((m) => m.stop()));
+});
+
+test('skein inspect shows every member with the objects it owns and backs up, and one object from its owner', { timeout: 60_000 }, async () => {
+  const members = await startCluster(3, 2);
+  const client = clusterClient(members);
+  await waitForMembers(client, members.map((m) => m.url));
+  const keys = Array.from({ length: 30 }, (_, i) => `inspect-${i}`);
+  await Promise.all(keys.map((key, i) => new AtomicLong({ key, client }).addAndGet(i)));
+  const json = await runSkein(['inspect', '--dso', members[1]!.url, '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  const infos = JSON.parse(json.stdout) as Array<{ url: string; objects: number; owned: number; members: unknown[]; rf: number }>;
+  assert.deepEqual(infos.map((i) => i.url).sort(), members.map((m) => m.url).sort());
+  assert.equal(infos.reduce((n, i) => n + i.owned, 0), keys.length, 'each object has one owner');
+  assert.equal(infos.reduce((n, i) => n + i.objects, 0), keys.length * 2, 'and one backup copy');
+  assert.ok(infos.every((i) => i.owned > 0 && i.rf === 2 && i.members.length === 3));
+  const text = await runSkein(['inspect', '--dso', members[0]!.url]);
+  assert.match(text.stdout, /members \(3, epoch \d+, rf 2\):/);
+  assert.equal(text.stdout.match(/owns \d+, backs up \d+/g)?.length, 3);
+  const one = await runSkein(['inspect', 'inspect-7', '--dso', members[2]!.url, '--json']);
+  assert.equal(one.code, 0, one.stderr);
+  assert.deepEqual(JSON.parse(one.stdout).state, { '@class': 'AtomicLongState', value: 7 });
+  await client.close();
+  await Promise.all(members.map((m) => m.stop()));
 });

@@ -127,7 +127,7 @@ export interface NodeInfo {
   protocol: number;
   /** Milliseconds since it started. */
   uptimeMs: number;
-  /** Client connections (sessions) open now. */
+  /** Client sessions with a connection to this node now. */
   sessions: number;
   /** Live objects held here, in all (backup copies included) and per type name. */
   objects: number;

@@ -367,6 +367,12 @@ export class NodeCore {
     this.table.forget(key);
   }
 
+  /** {@link drop}, written to the journal too, so a recovery does not bring the object back. */
+  private dropLogged(key: string): void {
+    if (this.journaled) this.replicator.emit([R.Drop, key], []);
+    this.drop(key);
+  }
+
   /** Withdrawn calls of a moving object: clients' calls are told to go to the new owner. */
   private abandon(outcomes: Outcome[]): void {
     for (const outcome of outcomes) if (outcome instanceof ReplyTo) outcome.moved(this.topo);
@@ -397,7 +403,7 @@ export class NodeCore {
       if (same(before, after)) continue;
       const source = before.find((m) => live.has(m));
       if (source !== self) {
-        if (!after.includes(self)) this.drop(key);
+        if (!after.includes(self)) this.dropLogged(key);
         continue;
       }
       this.abandon(this.table.withdrawAll(key));
@@ -406,10 +412,7 @@ export class NodeCore {
       const targets: BackupLink[] = [];
       for (const m of after) if (m !== self && this.links.get(m)) targets.push(this.links.get(m)!);
       this.replicator.emit(record, targets);
-      if (!after.includes(self)) {
-        this.replicator.emit([R.Drop, key], []);
-        this.drop(key);
-      }
+      if (!after.includes(self)) this.dropLogged(key);
     }
     this.awaitingSync = new Set(
       next.members.filter((m) => m !== self && old.members.includes(m) && (this.syncedEpoch.get(m) ?? 0) < epoch),
@@ -483,7 +486,7 @@ export class NodeCore {
     for (const [key] of [...this.table.entries()]) {
       // A backup copy stays with the owner, which re-replicates when the view changes.
       if (!this.owns(key)) {
-        this.drop(key);
+        this.dropLogged(key);
         continue;
       }
       this.abandon(this.table.withdrawAll(key));
@@ -492,8 +495,7 @@ export class NodeCore {
       const targets: BackupLink[] = [];
       for (const m of next.owners(key, this.opts.rf)) if (this.links.get(m)) targets.push(this.links.get(m)!);
       this.replicator.emit(record, targets);
-      this.replicator.emit([R.Drop, key], []);
-      this.table.forget(key);
+      this.dropLogged(key);
     }
     await this.replicator.drained();
   }

@@ -122,7 +122,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
     url,
     protocol: PROTOCOL_VERSION,
     uptimeMs: Date.now() - started,
-    sessions: connections.size,
+    sessions: [...core!.sessions.values()].filter((s) => s.sink !== undefined).length,
     ...table.stats(),
     owned: core!.alone ? table.size : table.keys('').filter((k) => core!.owns(k)).length,
     epoch: core!.topology.epoch,
