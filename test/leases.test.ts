@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Lock, Semaphore } from '../src/index.ts';
 import { runFixture } from './support/fixture.ts';
-import { stopChild, testNode, waitForLine } from './support/node.ts';
+import { FrameProxy, stopChild, testNode, waitForLine } from './support/node.ts';
+import { connect } from '../src/index.ts';
 
-test('a lock held by a process that is killed goes to the next waiter with a larger token', async () => {
-  const t = await testNode();
+test('a lock held by a process that is killed goes to the next waiter with a larger token once its session times out', async () => {
+  const t = await testNode({ sessionTtlMs: 100 });
   const child = runFixture('hold-lock.ts', [t.url, 'killed-lock']);
   try {
     const [, held] = await waitForLine(child, /holding (\d+)/);
@@ -25,8 +26,8 @@ test('a lock held by a process that is killed goes to the next waiter with a lar
   }
 });
 
-test('semaphore permits held by a process that is killed are released to the waiters', async () => {
-  const t = await testNode();
+test('semaphore permits held by a process that is killed are released to the waiters once its session times out', async () => {
+  const t = await testNode({ sessionTtlMs: 100 });
   const child = runFixture('hold-permits.ts', [t.url, 'killed-permits', '3', '2']);
   try {
     await waitForLine(child, /holding/);
@@ -47,7 +48,7 @@ test('semaphore permits held by a process that is killed are released to the wai
   }
 });
 
-test('a disconnect releases only the leases of its own session', async () => {
+test('a client that closes releases only the leases of its own session', async () => {
   const t = await testNode();
   try {
     const [a, b] = [await t.client(), await t.client()];
@@ -82,6 +83,26 @@ test('a permit released by another session is not given back again when its acqu
     await new Lock({ key: 'acquirer-alive', client: observer }).lock();
     assert.equal(await sem.availablePermits(), 2, 'the handed-over permit must not be returned twice');
   } finally {
+    await t.close();
+  }
+});
+
+test('a lease belongs to the session, not the connection: it survives a reconnect within the session timeout', async () => {
+  const t = await testNode();
+  const proxy = await FrameProxy.start(t.url);
+  const holder = await connect({ url: proxy.url });
+  try {
+    const lock = new Lock({ key: 'kept-lock', client: holder });
+    const token = await lock.lock();
+    proxy.cut();
+    const other = await t.client();
+    assert.equal(await new Lock({ key: 'kept-lock', client: other }).tryLock(), null, 'still held while its session lives');
+    // The holder's next call reconnects and resumes its session, so the unlock is the holder's.
+    await lock.unlock(token);
+    assert.notEqual(await new Lock({ key: 'kept-lock', client: other }).tryLock(), null);
+  } finally {
+    await holder.close();
+    await proxy.close();
     await t.close();
   }
 });

@@ -37,7 +37,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   const url = values.dso ?? process.env.SKEIN_DSO;
   if (!url) throw new UsageError('no DSO to inspect: give --dso URL or set SKEIN_DSO');
   const token = values.token ?? process.env.SKEIN_TOKEN;
-  const client = new Client({ url, ...(token ? { token } : {}) });
+  const client = new Client({ url, ...(token ? { token } : {}), retryWindowMs: 0 });
   try {
     const key = positionals[0];
     if (key === undefined) {
