@@ -147,7 +147,7 @@ export class Client {
     } catch (err) {
       return Promise.reject(new ProtocolError(`the arguments cannot be sent: ${(err as Error).message}`));
     }
-    return this.route(key).send(encoded, fallback, new Retry(this, encoded, fallback, key));
+    return this.route(key).send(encoded, fallback, key);
   }
 
   /** @internal The connection to the member that owns `key`, as far as this client knows. */
@@ -286,6 +286,7 @@ export class Client {
       session: this.sessionId,
       nextId: this.nextId,
       onTopology: (topology: Topology) => void this.adopt(topology),
+      resender: (encoded: EncodedMessage, fallback: Fallback | undefined, key: string) => new Retry(this, encoded, fallback, key),
       orphan: (reply: Reply) => {
         if (this.seed?.settle(reply)) return;
         for (const conn of this.members.values()) if (conn.settle(reply)) return;
@@ -366,7 +367,7 @@ class Retry implements Resend {
 
   private again(): Promise<unknown> {
     if (this.client.closed) return Promise.reject(new ConnectionClosedError('the client was closed'));
-    return this.client.route(this.key).send(this.message, this.fallback, this);
+    return this.client.route(this.key).send(this.message, this.fallback, this.key, this);
   }
 }
 

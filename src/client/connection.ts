@@ -48,11 +48,20 @@ interface Pending {
   resolve(value: unknown): void;
   reject(err: SkeinError): void;
   fallback: Fallback | undefined;
+  /** For a call that may be resent: the key of its object (undefined: the request is not resent). */
+  key: string | undefined;
+  encoded: EncodedMessage;
+  /** How it is resent, made at its first failure. */
   resend: Resend | undefined;
 }
 
-/** Acknowledgements of replies are sent once this many have gathered (see `Op.Ack`). */
-const ACK_BATCH = 32;
+/**
+ * Acknowledgements of replies (see `Op.Ack`) ride along with the next requests; with none to
+ * send, they go alone once this many have gathered. Sent soon, they let the node drop its kept
+ * replies young: a reply kept past a garbage collection is promoted with the encoder buffer it
+ * points into, and promoted buffers cost full collections.
+ */
+const ACK_BATCH = 64;
 
 /** What a connection needs to open. */
 export interface ConnectionOptions {
@@ -63,6 +72,8 @@ export interface ConnectionOptions {
   refs: RefFactory;
   /** Called with connection-level notices from the node (frames it could not read). */
   onNotice: (err: SkeinError) => void;
+  /** Makes the {@link Resend} of a call (the first time it is moved or lost). */
+  resender(encoded: EncodedMessage, fallback: Fallback | undefined, key: string): Resend;
   /** Called with a reply to a request not sent on this connection (see {@link Connection.settle}). */
   orphan: (reply: Reply) => void;
   /** Called with the topology a node announces after its cluster's membership changed. */
@@ -124,13 +135,17 @@ export class Connection {
   }
 
   /**
-   * Sends a request already encoded (with its id); `resend`, when given, settles it instead if
-   * the node says it moved or the connection is lost while it is in flight.
+   * Sends a request already encoded (with its id). A call on the object at `key` (given) is
+   * resent instead of failing if the node says it moved or the connection is lost while it is in
+   * flight (`resend`, when it already failed once, carries its retry window on).
    */
-  send(encoded: EncodedMessage, fallback: Fallback | undefined, resend: Resend | undefined): Promise<unknown> {
-    if (this.closedWith) return resend ? resend.lost(this.closedWith) : Promise.reject(this.closedWith);
+  send(encoded: EncodedMessage, fallback: Fallback | undefined, key?: string, resend?: Resend): Promise<unknown> {
+    if (this.closedWith) {
+      if (key === undefined) return Promise.reject(this.closedWith);
+      return (resend ?? this.opts.resender(encoded, fallback, key)).lost(this.closedWith);
+    }
     return new Promise((resolve, reject) => {
-      this.pending.set(encoded.id, { resolve, reject, fallback, resend });
+      this.pending.set(encoded.id, { resolve, reject, fallback, key, encoded, resend });
       if (this.pending.size === 1) this.socket?.ref();
       this.push(encoded);
     });
@@ -243,10 +258,7 @@ export class Connection {
       }
       if (!this.settle(reply)) this.opts.orphan(reply);
     }
-    if (this.acks.length >= ACK_BATCH) {
-      this.push(new EncodedMessage(0, [Op.Ack, this.acks]));
-      this.acks = [];
-    }
+    if (this.acks.length >= ACK_BATCH && this.outbox.length === 0) this.push(this.takeAcks());
   }
 
   /**
@@ -261,11 +273,11 @@ export class Connection {
     if (this.pending.size === 0) this.socket?.unref();
     {
       if (status === MOVED) {
-        if (p.resend) p.resend.moved(value as Topology).then(p.resolve, p.reject);
+        if (p.key !== undefined) this.resendOf(p).moved(value as Topology).then(p.resolve, p.reject);
         else p.reject(new ProtocolError('the node does not own this object and the request cannot be routed again'));
         return true;
       }
-      if (p.resend) this.acks.push(id);
+      if (p.key !== undefined) this.acks.push(id);
       if (status !== FAILED) p.resolve(value);
       else if (p.fallback && (value as WireError)[0] === p.fallback.code) p.fallback.retry().then(p.resolve, p.reject);
       else p.reject(fromWireError(value as WireError));
@@ -273,15 +285,26 @@ export class Connection {
     return true;
   }
 
+  private takeAcks(): EncodedMessage {
+    const ack = new EncodedMessage(0, [Op.Ack, this.acks]);
+    this.acks = [];
+    return ack;
+  }
+
   private flush(): void {
     this.flushQueued = false;
     if (!this.welcome || this.outbox.length === 0 || this.closedWith) return;
+    if (this.acks.length > 0) this.outbox.push(this.takeAcks());
     const max = this.maxFrameBytes;
     const { frames, tooLarge } = this.outbox.take(max);
     for (const m of tooLarge) {
       this.rejectRequest(m.id, new ProtocolError(`the request is ${m.soloPayloadBytes} bytes, over the node's ${max}-byte frame limit`, 'EFRAME_TOO_LARGE'));
     }
     for (const f of frames) this.socket.write(f);
+  }
+
+  private resendOf(p: Pending): Resend {
+    return (p.resend ??= this.opts.resender(p.encoded, p.fallback, p.key!));
   }
 
   private rejectRequest(id: number, err: SkeinError): void {
@@ -298,7 +321,7 @@ export class Connection {
     this.pending.clear();
     this.outbox.clear();
     for (const p of pending) {
-      if (p.resend) p.resend.lost(err).then(p.resolve, p.reject);
+      if (p.key !== undefined) this.resendOf(p).lost(err).then(p.resolve, p.reject);
       else p.reject(err);
     }
     this.socket?.unref();

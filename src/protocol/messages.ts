@@ -129,6 +129,8 @@ export interface NodeInfo {
   uptimeMs: number;
   /** Client sessions with a connection to this node now. */
   sessions: number;
+  /** Replies kept for resends, over all sessions (until their clients acknowledge them). */
+  keptReplies: number;
   /** Live objects held here, in all (backup copies included) and per type name. */
   objects: number;
   /** Of those, the objects this node owns (serves calls for). */

@@ -355,8 +355,8 @@ export class NodeCore {
     const replies: ReplyItem[] = [];
     for (const session of this.sessions.values()) {
       if (session.leases.has(key)) holders.push(session.id);
-      for (const [id, kept] of session.replies) {
-        if (kept.key === key && kept.released) replies.push([session.id, id, kept.message.payload]);
+      for (const kept of session.replies.values()) {
+        if (kept.key === key && kept.released) replies.push([session.id, kept.id, kept.message.payload]);
       }
     }
     return [R.Object, key, found.type.name, encodeState(found.type, found.instance), holders, replies];

@@ -123,6 +123,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
     protocol: PROTOCOL_VERSION,
     uptimeMs: Date.now() - started,
     sessions: [...core!.sessions.values()].filter((s) => s.sink !== undefined).length,
+    keptReplies: [...core!.sessions.values()].reduce((n, s) => n + s.replies.size, 0),
     ...table.stats(),
     owned: core!.alone ? table.size : table.keys('').filter((k) => core!.owns(k)).length,
     epoch: core!.topology.epoch,

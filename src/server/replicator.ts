@@ -130,7 +130,8 @@ export class Replicator {
   }
 
   private pendingCount(): number {
-    if (this.waiting > 0 || this.appended !== this.committed) return 1;
+    if (this.heldHead < this.held.length || this.appended !== this.committed) return 1;
+    if (this.sent.size === 0) return 0;
     for (const [link, n] of this.sent) {
       if (link.acked < n && !link.gone) return 1;
     }

@@ -1,4 +1,5 @@
 import type { EncodedMessage } from '../protocol/frame-batch.ts';
+import { KeptReplies } from './kept-replies.ts';
 import { SessionState } from './object-table.ts';
 
 /** Where a session's replies are written: the connection it is attached to now. */
@@ -9,9 +10,9 @@ export interface ReplySink {
 /**
  * Most replies a session keeps for retries when its client does not acknowledge them (a client
  * that acknowledges keeps far fewer); past it the oldest are forgotten. A retried call is
- * recognised as long as its reply is among these.
+ * recognised as long as its reply is among these. A power of two.
  */
-export const MAX_KEPT_REPLIES = 10_000;
+export const MAX_KEPT_REPLIES = 16_384;
 
 /**
  * A reply kept for a retry: the encoded message and whether it may be sent yet (a reply waits
@@ -19,6 +20,8 @@ export const MAX_KEPT_REPLIES = 10_000;
  */
 export class KeptReply {
   constructor(
+    /** The request id it answers. */
+    readonly id: number,
     readonly message: EncodedMessage,
     readonly key: string,
     public released: boolean,
@@ -35,8 +38,8 @@ export class KeptReply {
  * of through replication (its calls were applied here as a backup) have no connection at all.
  */
 export class Session extends SessionState {
-  /** Replies by request id, oldest first. */
-  readonly replies = new Map<number, KeptReply>();
+  /** Replies by request id. */
+  readonly replies = new KeptReplies<KeptReply>(MAX_KEPT_REPLIES);
   /** The client's connections to this node, most recent last (usually one). */
   private readonly sinks: ReplySink[] = [];
   /** When the session last lost (or never had) its last connection; 0 while attached. */
@@ -81,9 +84,8 @@ export class Session extends SessionState {
    * sends it if `released` and `send` (a backup keeps replies only for retries: the owner answers).
    */
   keep(id: number, key: string, message: EncodedMessage, released: boolean, send = true, origin?: ReplySink): KeptReply {
-    const kept = new KeptReply(message, key, released, origin);
-    this.replies.set(id, kept);
-    if (this.replies.size > MAX_KEPT_REPLIES) this.replies.delete(this.replies.keys().next().value!);
+    const kept = new KeptReply(id, message, key, released, origin);
+    this.replies.set(kept);
     if (released && send) this.deliver(message, origin);
     return kept;
   }
