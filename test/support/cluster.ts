@@ -26,6 +26,10 @@ export interface MemberOptions {
   rf?: number;
   dataDir?: string;
   sessionTtlMs?: number;
+  /** Take a journal snapshot once the log exceeds this many bytes (needs `dataDir`). */
+  snapshotBytes?: number;
+  /** Modules of shared classes to serve (`--objects`). */
+  objects?: readonly string[];
 }
 
 const running = new Set<ChildProcess>();
@@ -38,6 +42,8 @@ export async function startMember(opts: MemberOptions = {}): Promise<Member> {
   if (opts.rf) args.push('--rf', String(opts.rf));
   if (opts.dataDir) args.push('--data-dir', opts.dataDir);
   if (opts.sessionTtlMs) args.push('--session-ttl-ms', String(opts.sessionTtlMs));
+  if (opts.snapshotBytes) args.push('--snapshot-bytes', String(opts.snapshotBytes));
+  for (const module of opts.objects ?? []) args.push('--objects', module);
   const child = skein(args);
   running.add(child);
   let stderr = '';
