@@ -12,6 +12,8 @@ export interface Member {
   readonly url: string;
   readonly port: number;
   readonly child: ChildProcess;
+  /** What the process has written to stderr so far (its warnings and errors). */
+  stderr(): string;
   /** Kills the process with SIGKILL and waits for it to be gone. */
   kill(): Promise<void>;
   /** SIGTERM and wait (a clean stop). */
@@ -58,6 +60,7 @@ export async function startMember(opts: MemberOptions = {}): Promise<Member> {
     url: url!,
     port,
     child,
+    stderr: () => stderr,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await gone;
