@@ -1,12 +1,13 @@
 import { after, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { AtomicLong, CyclicBarrier, Lock, Semaphore, SharedList, SharedMap } from '../src/index.ts';
 import { Client } from '../src/client/client.ts';
 import { Bank, Ledger } from './fixtures/shared-classes.ts';
 import { killMembers, startMember, tempDir, type MemberOptions } from './support/cluster.ts';
 import { pollUntil } from './support/poll.ts';
+import { until } from './support/progress.ts';
 
 after(killMembers);
 
@@ -64,14 +65,6 @@ function stream(client: Client, stop: { done: boolean }, acked: Acked, progress:
     }
   };
   return [...COUNTERS.map(counterLoop), mapLoop(), listLoop(), bankLoop()];
-}
-
-/** Resolves once `done()` holds, checked after every acknowledged call (or a loop failing). */
-async function until(progress: EventEmitter, loops: Promise<void>[], done: () => boolean): Promise<void> {
-  const failed = Promise.all(loops).then(() => {
-    throw new Error('the loops stopped');
-  });
-  while (!done()) await Promise.race([once(progress, 'step'), failed]);
 }
 
 const increments = (a: Acked): number => [...a.increments.values()].reduce((n, v) => n + v.length, 0);
