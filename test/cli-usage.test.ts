@@ -24,6 +24,8 @@ const usageErrors: Array<[string[], RegExp]> = [
   [['dso', '--port', '70000'], /--port must be at most 65535/],
   [['dso', '--max-frame-bytes', '10'], /--max-frame-bytes must be at least 1024, got 10/],
   [['dso', '--log-level', 'loud'], /--log-level must be one of .*silent, got 'loud'/],
+  [['dso', '--snapshot-bytes', '0', '--data-dir', 'd'], /--snapshot-bytes must be at least 1/],
+  [['dso', '--snapshot-bytes', '4096'], /--snapshot-bytes needs --data-dir/],
   [['dso', '--tls-cert', 'c.pem'], /--tls-cert and --tls-key go together/],
   [['dso', '--tls-cert', 'no/such.pem', '--tls-key', 'no/such.key'], /--tls-cert: cannot read no\/such\.pem/],
   [['run'], /skein run needs an entry file/],

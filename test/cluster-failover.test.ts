@@ -1,10 +1,11 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { AtomicLong } from '../src/index.ts';
 import type { Client } from '../src/client/client.ts';
 import { clusterClient, killMembers, ownerOf, startCluster, waitForMembers } from './support/cluster.ts';
 import { runSkein } from './support/node.ts';
+import { until } from './support/progress.ts';
 
 after(killMembers);
 
@@ -20,12 +21,6 @@ async function incrementLoop(client: Client, keys: readonly string[], stop: { do
     counts.set(c.key, (counts.get(c.key) ?? 0) + 1);
     progress.emit('step');
   }
-}
-
-/** Resolves once `done()` holds, checked after every step the loops report (or a loop failing). */
-async function until(progress: EventEmitter, loops: Promise<void>[], done: () => boolean): Promise<void> {
-  const failed = Promise.all(loops).then(() => undefined);
-  while (!done()) await Promise.race([once(progress, 'step'), failed]);
 }
 
 const total = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);

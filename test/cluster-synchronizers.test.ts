@@ -1,16 +1,11 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { CyclicBarrier, Semaphore } from '../src/index.ts';
 import { clusterClient, killMembers, ownerOf, startCluster, waitForMembers } from './support/cluster.ts';
+import { until } from './support/progress.ts';
 
 after(killMembers);
-
-/** Resolves once `done()` holds, checked after each 'step' (or when a loop fails). */
-async function until(progress: EventEmitter, loops: Promise<unknown>[], done: () => boolean): Promise<void> {
-  const failed = Promise.all(loops).then(() => undefined);
-  while (!done()) await Promise.race([once(progress, 'step'), failed]);
-}
 
 test('a barrier keeps its rounds across a failover: every round trips once, with a permutation of arrival indexes', { timeout: 90_000 }, async () => {
   const members = await startCluster(3, 2);

@@ -196,6 +196,7 @@ test('a directory that cannot be created or used is refused, naming it', (t) => 
   const file = path.join(dir, 'a-file');
   fs.writeFileSync(file, 'x');
   assertRefused(() => Journal.open({ dir: file }), 'EDATA_DIR', file);
+  assert.throws(() => Journal.open({ dir: file }), /exists and is not a directory/);
   assertRefused(() => Journal.open({ dir: path.join(file, 'below') }), 'EDATA_DIR', path.join(file, 'below'));
   // A missing directory is created, parents included.
   const nested = path.join(dir, 'x', 'y');

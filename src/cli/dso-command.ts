@@ -30,6 +30,8 @@ export const DSO_USAGE = `skein dso [options]      run a DSO node until SIGINT/S
   --data-dir DIR       keep a journal (log + snapshots) in DIR; a restart recovers every
                        acknowledged call
   --fsync              fdatasync the journal before replying (survives power loss)
+  --snapshot-bytes N   snapshot the journal once its log exceeds N bytes (default 67108864;
+                       needs --data-dir)
   --session-ttl-ms N   end a disconnected client's session after N ms (default 10000)
   --help               print this help`;
 
@@ -54,6 +56,7 @@ export async function dsoCommand(argv: string[]): Promise<number> {
       advertise: { type: 'string' },
       'data-dir': { type: 'string' },
       fsync: { type: 'boolean' },
+      'snapshot-bytes': { type: 'string' },
       'session-ttl-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -93,6 +96,9 @@ export async function dsoCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--advertise takes a host name or address, got '${values.advertise}'`);
   }
   if (values['data-dir'] === '') throw new UsageError('--data-dir takes a directory');
+  const snapshotBytes = intOption(values['snapshot-bytes'], 'snapshot-bytes');
+  if (snapshotBytes === 0) throw new UsageError('--snapshot-bytes must be at least 1');
+  if (snapshotBytes !== undefined && values['data-dir'] === undefined) throw new UsageError('--snapshot-bytes needs --data-dir');
   const logger = createLogger(logLevel as Level | 'silent' | undefined, 'info');
   for (const module of values.objects ?? []) await loadObjects(module);
   const objects = registeredUserTypes();
@@ -111,6 +117,7 @@ export async function dsoCommand(argv: string[]): Promise<number> {
     ...(values.advertise !== undefined ? { advertise: values.advertise } : {}),
     ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
     ...(values.fsync ? { fsync: true } : {}),
+    ...(snapshotBytes !== undefined ? { snapshotBytes } : {}),
     ...(sessionTtlMs !== undefined ? { sessionTtlMs } : {}),
   });
   const members = node.members();

@@ -114,6 +114,9 @@ export class Journal {
   static open(opts: JournalOptions): { journal: Journal; recovered: Recovered } {
     const dir = path.resolve(opts.dir);
     const lockFile = withDirErrors(dir, () => {
+      if (fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) {
+        throw new DataDirError(`cannot use data directory ${dir}: it exists and is not a directory`, 'EDATA_DIR');
+      }
       fs.mkdirSync(dir, { recursive: true });
       return takeLock(dir);
     });

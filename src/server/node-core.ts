@@ -5,6 +5,7 @@ import { decode, encode } from '../protocol/codec.ts';
 import { EncodedMessage } from '../protocol/frame-batch.ts';
 import { FAILED, MOVED, OK, type Topology } from '../protocol/messages.ts';
 import { toWireError } from '../protocol/wire-error.ts';
+import { SkeinError } from '../errors/skein-error.ts';
 import type { Call, ObjectTable, Outcome } from './object-table.ts';
 import { R, type ReplyItem } from './records.ts';
 import { Replicator, type BackupLink } from './replicator.ts';
@@ -100,6 +101,8 @@ export class NodeCore {
   private topo: Topology;
   /** The placement before the last view change, while its handover is under way. */
   private previous: Placement | undefined;
+  /** Keys whose object could not be moved here, with why (see {@link R.Lost}). */
+  private readonly lost = new Map<string, string>();
   /** The latest epoch each member has said it finished its handover for. */
   private readonly syncedEpoch = new Map<string, number>();
   /** Members whose handover for the current epoch has not arrived yet. */
@@ -218,13 +221,19 @@ export class NodeCore {
         return;
       }
     }
+    if (this.lost.size > 0 && this.lost.has(call.key) && !call.forceNew) {
+      const why = `the object at '${call.key}' was lost moving between members: ${this.lost.get(call.key)}; destroy it, or make it anew with forceNew`;
+      return this.reply(session, call.id, call.key, FAILED, toWireError(new SkeinError('EOBJECT_LOST', why)), origin);
+    }
     if (session.resumable) {
       const kept = session.replies.get(call.id);
       if (kept) {
         if (kept.released) session.deliver(kept.message, origin);
         return;
       }
-      if (session.parked.size > 0 && this.table.isParked(session, call.id)) return;
+      // Parked already (the client lost its connection, or a recovery replayed it): the resend
+      // takes over its reply.
+      if (session.parked.size > 0 && this.table.answerParkedTo(session, call.id, new ReplyTo(this, session, call.id, call.key, origin))) return;
     }
     if (this.replicating) {
       const spec = this.table.type(call.type)?.methods.get(call.method);
@@ -232,6 +241,7 @@ export class NodeCore {
         this.emit([R.Call, call.key, session.id, call.id, call.type, call.method, call.args, call.init ?? null, call.forceNew], call.key);
       }
     }
+    if (call.forceNew && this.lost.size > 0) this.lost.delete(call.key);
     this.table.call(session, call, new ReplyTo(this, session, call.id, call.key, origin));
   }
 
@@ -244,7 +254,8 @@ export class NodeCore {
       return;
     }
     this.emit([R.Destroy, key, session.id, id], key);
-    this.reply(session, id, key, OK, this.table.destroy(key), origin);
+    const wasLost = this.lost.delete(key);
+    this.reply(session, id, key, OK, this.table.destroy(key) || wasLost, origin);
   }
 
   /** @internal The reply to request `id` of `session`: kept, and sent when the replicator allows. */
@@ -304,6 +315,7 @@ export class NodeCore {
         const [, , sid, id, type, method, args, init, forceNew] = rec as [0, string, string, number, string, string, unknown[], unknown[] | null, boolean];
         const session = this.known(sid);
         if (session.replies.has(id) || this.table.isParked(session, id)) return;
+        if (forceNew) this.lost.delete(key);
         this.table.call(
           session,
           { id, type, key, method, args, init: init ?? undefined, forceNew, timeoutMs: undefined },
@@ -319,7 +331,7 @@ export class NodeCore {
         return;
       case R.Destroy: {
         const session = this.known(rec[2] as string);
-        const existed = this.table.destroy(key);
+        const existed = this.table.destroy(key) || this.lost.delete(key);
         session.keep(rec[3] as number, key, encodeReply(rec[3] as number, OK, existed), true, false);
         return;
       }
@@ -328,6 +340,10 @@ export class NodeCore {
         return;
       case R.Drop:
         this.drop(key);
+        return;
+      case R.Lost:
+        this.drop(key);
+        this.lost.set(key, String(rec[2]));
         return;
       default:
         throw new TypeError(`unknown record kind ${String(rec[0])}`);
@@ -344,6 +360,20 @@ export class NodeCore {
     for (const sid of holders) this.table.lease(this.known(sid), key);
     for (const [sid, id, message] of replies) {
       this.known(sid).keep(id, key, new EncodedMessage(id, decode(message)), true, false);
+    }
+  }
+
+  /**
+   * {@link objectRecord}, or an {@link R.Lost} record if the state cannot be encoded: the object
+   * cannot move, and the members it goes to must say so rather than make it anew.
+   */
+  private movingRecord(key: string): unknown[] | undefined {
+    try {
+      return this.objectRecord(key);
+    } catch (err) {
+      const reason = (err as Error).message;
+      this.opts.log.error({ key, err }, `the object at '${key}' cannot move to another member: ${reason}`);
+      return [R.Lost, key, reason];
     }
   }
 
@@ -407,7 +437,7 @@ export class NodeCore {
         continue;
       }
       this.abandon(this.table.withdrawAll(key));
-      const record = this.objectRecord(key);
+      const record = this.movingRecord(key);
       if (!record) continue;
       const targets: BackupLink[] = [];
       for (const m of after) if (m !== self && this.links.get(m)) targets.push(this.links.get(m)!);
@@ -467,6 +497,7 @@ export class NodeCore {
         items.push(encode([R.Call, key, session.id, call.id, call.type, call.method, call.args, null, false]));
       }
     }
+    for (const [key, reason] of this.lost) items.push(encode([R.Lost, key, reason]));
     return items;
   }
 
@@ -490,7 +521,7 @@ export class NodeCore {
         continue;
       }
       this.abandon(this.table.withdrawAll(key));
-      const record = this.objectRecord(key);
+      const record = this.movingRecord(key);
       if (!record) continue;
       const targets: BackupLink[] = [];
       for (const m of next.owners(key, this.opts.rf)) if (this.links.get(m)) targets.push(this.links.get(m)!);

@@ -183,8 +183,17 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
       log.info({ dataDir: opts.dataDir, applied, objects: table.size }, 'recovered from the data directory');
       const snapshotBytes = opts.snapshotBytes ?? 64 * 1024 * 1024;
       const j = journal;
+      // After a snapshot that failed, the next try waits for the log to grow as much again.
+      let nextTry = snapshotBytes;
       core.useJournal(j, () => {
-        if (j.logBytes > snapshotBytes) j.snapshot(core!.snapshotItems());
+        if (j.logBytes <= nextTry) return;
+        try {
+          j.snapshot(core!.snapshotItems());
+          nextTry = snapshotBytes;
+        } catch (err) {
+          nextTry = j.logBytes + snapshotBytes;
+          log.error({ err }, `snapshot skipped, the journal's log keeps growing (recovery replays it): ${(err as Error).message}`);
+        }
       });
     }
     {

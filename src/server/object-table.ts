@@ -35,7 +35,8 @@ interface Parked extends Timed {
   readonly fn: (...args: unknown[]) => unknown;
   readonly args: unknown[];
   readonly ctx: CallContext;
-  readonly outcome: Outcome;
+  /** Replaced when the call is resent while parked (its reply goes to the resend). */
+  outcome: Outcome;
   readonly session: SessionState;
   readonly timeoutMs: number | undefined;
   timeout: TimeoutBatch | undefined;
@@ -265,16 +266,38 @@ export class ObjectTable {
       between();
       return [];
     }
+    const out: Array<{ session: SessionState; call: Call }> = [];
     const calls = [...queue];
     for (const p of calls) this.withdraw(p);
-    between();
-    const out: Array<{ session: SessionState; call: Call }> = [];
+    try {
+      between();
+    } finally {
+      this.reissue(key, calls, out);
+    }
+    return out;
+  }
+
+  /** Makes withdrawn parked calls again, in their order, with their outcomes; adds them to `out`. */
+  private reissue(key: string, calls: Parked[], out: Array<{ session: SessionState; call: Call }>): void {
     for (const p of calls) {
       const call: Call = { id: p.id, type: p.entry.type.name, key, method: p.method, args: p.args, init: undefined, forceNew: false, timeoutMs: p.timeoutMs };
       out.push({ session: p.session, call });
       this.call(p.session, call, p.outcome);
     }
-    return out;
+  }
+
+  /**
+   * If request `id` of `session` is parked here, its outcome goes to `outcome` from now on (the
+   * call was resent: by a client that reconnected, or after a recovery replayed it). Answers
+   * whether it was parked.
+   */
+  answerParkedTo(session: SessionState, id: number, outcome: Outcome): boolean {
+    for (const p of session.parked) {
+      if (p.id !== id) continue;
+      p.outcome = outcome;
+      return true;
+    }
+    return false;
   }
 
   /** Whether request `id` of `session` is parked here now. */

@@ -22,6 +22,12 @@ export const R = {
   Object: 4,
   /** `[5, key]`: this node no longer holds the object (it moved away). Journal only. */
   Drop: 5,
+  /**
+   * `[6, key, reason]`: the object had to move but its state could not be encoded (a class the
+   * state codec cannot carry). Calls on the key fail with `EOBJECT_LOST` naming the reason until
+   * it is destroyed or made anew with `forceNew`; never a silently empty object.
+   */
+  Lost: 6,
 } as const;
 
 /** A kept reply as it travels in an {@link R.Object} record. */

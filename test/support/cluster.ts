@@ -12,6 +12,8 @@ export interface Member {
   readonly url: string;
   readonly port: number;
   readonly child: ChildProcess;
+  /** What the process has written to stderr so far (its warnings and errors). */
+  stderr(): string;
   /** Kills the process with SIGKILL and waits for it to be gone. */
   kill(): Promise<void>;
   /** SIGTERM and wait (a clean stop). */
@@ -26,6 +28,10 @@ export interface MemberOptions {
   rf?: number;
   dataDir?: string;
   sessionTtlMs?: number;
+  /** Take a journal snapshot once the log exceeds this many bytes (needs `dataDir`). */
+  snapshotBytes?: number;
+  /** Modules of shared classes to serve (`--objects`). */
+  objects?: readonly string[];
 }
 
 const running = new Set<ChildProcess>();
@@ -38,6 +44,8 @@ export async function startMember(opts: MemberOptions = {}): Promise<Member> {
   if (opts.rf) args.push('--rf', String(opts.rf));
   if (opts.dataDir) args.push('--data-dir', opts.dataDir);
   if (opts.sessionTtlMs) args.push('--session-ttl-ms', String(opts.sessionTtlMs));
+  if (opts.snapshotBytes) args.push('--snapshot-bytes', String(opts.snapshotBytes));
+  for (const module of opts.objects ?? []) args.push('--objects', module);
   const child = skein(args);
   running.add(child);
   let stderr = '';
@@ -52,6 +60,7 @@ export async function startMember(opts: MemberOptions = {}): Promise<Member> {
     url: url!,
     port,
     child,
+    stderr: () => stderr,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await gone;
