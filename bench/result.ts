@@ -10,4 +10,6 @@ export interface ScenarioResult {
   ratios: Record<string, number>;
   /** The targets from BENCHMARKS.md, by ratio name. */
   targets: Record<string, { max?: number; min?: number }>;
+  /** What the figures mean and what limits them, printed under the table. */
+  notes?: string[];
 }

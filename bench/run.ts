@@ -12,6 +12,7 @@ import { threadSpawn } from './scenarios/thread-spawn.ts';
 import { dsoThroughput } from './scenarios/dso-throughput.ts';
 import { dsoComplex } from './scenarios/dso-complex.ts';
 import { dsoMemory } from './scenarios/dso-memory.ts';
+import { clusterThroughput } from './scenarios/cluster-throughput.ts';
 import { barrier } from './scenarios/barrier.ts';
 import { montecarlo } from './scenarios/montecarlo.ts';
 import { kmeans } from './scenarios/kmeans.ts';
@@ -25,6 +26,7 @@ const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   'dso-throughput': () => dsoThroughput(),
   'dso-complex': () => dsoComplex(),
   'dso-memory': () => dsoMemory(),
+  'cluster-throughput': () => clusterThroughput(),
   barrier: () => barrier(),
   'thread-spawn': () => threadSpawn(),
   montecarlo: () => montecarlo(),
@@ -75,6 +77,7 @@ for (const r of results) {
 }
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
 for (const row of rows) console.log(row.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+for (const r of results) for (const note of r.notes ?? []) console.log(`${r.scenario}: ${note}`);
 
 mkdirSync(`${ROOT}bench/results`, { recursive: true });
 writeFileSync(
