@@ -71,10 +71,24 @@ export class Placement {
       }
       return [this.ids[best]!];
     }
-    const ranked = Array.from({ length: n }, (_, i) => i);
-    const scores = Array.from({ length: n }, (_, i) => score(k, this.hashes[i]!));
-    ranked.sort((a, b) => scores[b]! - scores[a]! || a - b);
-    return ranked.slice(0, Math.min(rf, n)).map((i) => this.ids[i]!);
+    // The best `rf` by insertion into a short list: no sort, no array per member.
+    const want = Math.min(rf, n);
+    const best: number[] = [];
+    const bestScores: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const sc = score(k, this.hashes[i]!);
+      let at = best.length;
+      // Ties keep the smaller index (the smaller id) first: it was inserted earlier.
+      while (at > 0 && bestScores[at - 1]! < sc) at--;
+      if (at >= want) continue;
+      best.splice(at, 0, i);
+      bestScores.splice(at, 0, sc);
+      if (best.length > want) {
+        best.pop();
+        bestScores.pop();
+      }
+    }
+    return best.map((i) => this.ids[i]!);
   }
 
   /** The primary owner of `key`. */
