@@ -154,6 +154,10 @@ async function skeinSession<R, T>(
 ): Promise<T> {
   let started = performance.now();
   const savedDso = process.env.SKEIN_DSO;
+  const savedWindow = process.env.SKEIN_RETRY_WINDOW_MS;
+  // A run that hangs or fails is torn down by closing its node: threads still calling it should
+  // give up soon, not wait out the default window for a node that will not come back.
+  process.env.SKEIN_RETRY_WINDOW_MS = '500';
   let node: DsoNode | undefined;
   let client: Client | undefined;
   let counts: ThreadCounts | undefined;
@@ -197,6 +201,8 @@ async function skeinSession<R, T>(
     await node?.close();
     if (savedDso === undefined) delete process.env.SKEIN_DSO;
     else process.env.SKEIN_DSO = savedDso;
+    if (savedWindow === undefined) delete process.env.SKEIN_RETRY_WINDOW_MS;
+    else process.env.SKEIN_RETRY_WINDOW_MS = savedWindow;
   }
 }
 

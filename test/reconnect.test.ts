@@ -150,3 +150,19 @@ test('close() rejects the calls in flight, and every call after it, with Connect
     await t.close();
   }
 });
+
+test('SKEIN_RETRY_WINDOW_MS sets the default retry window; a value that is not a whole number is refused', () => {
+  const saved = process.env.SKEIN_RETRY_WINDOW_MS;
+  try {
+    process.env.SKEIN_RETRY_WINDOW_MS = '250';
+    assert.equal(createClient({ url: 'skein://127.0.0.1:1' }).retryWindowMs, 250);
+    assert.equal(createClient({ url: 'skein://127.0.0.1:1', retryWindowMs: 5 }).retryWindowMs, 5, 'the option wins');
+    for (const bad of ['x', '-1', '1.5', '1e3']) {
+      process.env.SKEIN_RETRY_WINDOW_MS = bad;
+      assert.throws(() => createClient({ url: 'skein://127.0.0.1:1' }), /SKEIN_RETRY_WINDOW_MS must be a whole number/);
+    }
+  } finally {
+    if (saved === undefined) delete process.env.SKEIN_RETRY_WINDOW_MS;
+    else process.env.SKEIN_RETRY_WINDOW_MS = saved;
+  }
+});

@@ -41,8 +41,9 @@ export interface ClientOptions {
   /**
    * How long (ms) a call whose connection was lost, or whose object is moving, keeps being sent
    * again (to the object's owner, as the cluster now places it) before it fails with
-   * `ConnectionClosedError`; default 10 000. Resending is safe: nodes answer a call they have
-   * already applied from the session's kept replies. 0 fails such calls at once.
+   * `ConnectionClosedError`; default `SKEIN_RETRY_WINDOW_MS`, else 10 000. Resending is safe:
+   * nodes answer a call they have already applied from the session's kept replies. 0 fails such
+   * calls at once.
    */
   retryWindowMs?: number;
 }
@@ -73,7 +74,7 @@ export class Client {
 
   constructor(private readonly opts: ClientOptions) {
     this.endpoints = parseEndpoints(opts.url);
-    this.retryWindowMs = opts.retryWindowMs ?? 10_000;
+    this.retryWindowMs = opts.retryWindowMs ?? retryWindowFromEnv() ?? 10_000;
     if (!(this.retryWindowMs >= 0)) throw new RangeError('retryWindowMs must be >= 0');
   }
 
@@ -323,6 +324,14 @@ export class Client {
     }
     return conn;
   }
+}
+
+/** `SKEIN_RETRY_WINDOW_MS`, the default of {@link ClientOptions.retryWindowMs} (cloud threads' clients too). */
+function retryWindowFromEnv(): number | undefined {
+  const raw = process.env.SKEIN_RETRY_WINDOW_MS;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw)) throw new TypeError(`SKEIN_RETRY_WINDOW_MS must be a whole number of milliseconds, got '${raw}'`);
+  return Number(raw);
 }
 
 /**
