@@ -421,7 +421,7 @@ class Decoder {
     const here = cls ? `declares ${cls.name || 'an anonymous class'} there` : 'declares no such class';
     throw new SerializationError(
       this.where,
-      `hold a ${sent || 'anonymous class'} instance as classes[${i}], but ${this.type.name} on this node ${here}: every node must load the same code`,
+      `hold an instance of ${sent || 'an anonymous class'} as classes[${i}], but ${this.type.name} on this node ${here}: every node must load the same code`,
     );
   }
 
