@@ -68,8 +68,8 @@ const enum Via {
  * NaN and the infinities, bigints, strings, booleans, null, undefined); arrays (a hole comes back
  * as `undefined`; non-index fields of an array are not carried); plain and null-prototype objects;
  * instances of `type.stateClass` anywhere in the state, and of the classes in
- * `type.nestedClasses` (by their index in that list; other classes are refused, see below); Maps and Sets in insertion order; Dates; RegExps (source and flags); Errors (name,
- * message and stack); ArrayBuffers, typed arrays, DataViews and Buffers with their exact type;
+ * `type.nestedClasses` (by their index in that list; other classes are refused, see below); Maps
+ * and Sets in insertion order; Dates; RegExps (source and flags); Errors (name, message and stack); ArrayBuffers, typed arrays, DataViews and Buffers with their exact type;
  * references to other shared objects (`ObjectRef`, immutable, so they are not shared between
  * places after decoding). Views of one ArrayBuffer still share one buffer after decoding, but it
  * holds only the span of bytes the state uses (a view's `byteOffset` may shift), so a Buffer cut
@@ -253,18 +253,19 @@ class Encoder {
     } else if (this.declared.has(proto as object)) {
       this.fields(id, value, Kind.Instance, this.declared.get(proto as object)!);
     } else {
-      this.refuse(id, this.undeclared((value as { constructor?: { name?: string } }).constructor?.name || 'an anonymous class'));
+      this.refuse(id, this.undeclared((value as { constructor?: { name?: string } }).constructor?.name ?? ''));
     }
   }
 
-  /** Why an instance of class `name` cannot travel: for a user type, the declaration that fixes it. */
+  /** Why an instance of class `name` ('' if anonymous) cannot travel: for a user type, the declaration that fixes it. */
   private undeclared(name: string): string {
     const { name: typeName, stateClass, nestedClasses } = this.type;
+    const what = name ? `a ${name} instance` : 'an instance of an anonymous class';
     if (!nestedClasses) {
-      return `is a ${name} instance, which cannot be transferred (only ${stateClass.name} instances, plain objects, arrays, Maps, Sets, Dates, RegExps, Errors, typed arrays and handles can)`;
+      return `is ${what}, which cannot be transferred (only ${stateClass.name} instances, plain objects, arrays, Maps, Sets, Dates, RegExps, Errors, typed arrays and handles can)`;
     }
-    const classes = [...new Set(nestedClasses.map((c) => c.name || '<class>')), name].join(', ');
-    return `is a ${name} instance; declare its class to let the object move between nodes and into snapshots: sharedClass('${typeName}', ${stateClass.name || 'class {...}'}, { classes: [${classes}] })`;
+    const classes = [...new Set(nestedClasses.map((c) => c.name || '<class>')), name || '<its class>'].join(', ');
+    return `is ${what}; declare its class to let the object move between nodes and into snapshots: sharedClass('${typeName}', ${stateClass.name || 'class {...}'}, { classes: [${classes}] })`;
   }
 
   /** An object node of `kind` (Object or Instance) whose second item is `tag` (its Proto or class index). */
