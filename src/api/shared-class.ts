@@ -60,6 +60,8 @@ export interface SharedClass<C extends StateClass> {
  * - fields may hold msgpack values and handles of other shared objects (kept as references);
  *   keep state in ordinary fields: `#private` fields are out of the snapshot's reach, so a failed
  *   call does not put them back;
+ * - instances of other classes in the state (helpers such as a `Stats`) are declared with
+ *   `{ classes: [Stats] }`, or the object cannot move to another member or into a snapshot;
  * - methods named `_x` (and `#private` ones) stay on the node: helpers, not callable remotely
  *   (TypeScript's `private` exists only at compile time). Functions in fields (`f = () => ...`)
  *   are not methods either, although the handle's type shows them.

@@ -30,6 +30,13 @@ export interface ObjectType {
    * written this way; user types are snapshotted unless they declare it.
    */
   readonly atomic?: boolean;
+  /**
+   * Classes besides `stateClass` whose instances the state may hold, in the order the type
+   * declares them: the state codec carries an instance as its class's index in this list and
+   * restores its prototype from the receiving node's list (so every node must load the same
+   * code). User types always have one (maybe empty); built-in types hold no other classes.
+   */
+  readonly nestedClasses?: readonly StateClass[];
 }
 
 /** Options of {@link defineType}. */
@@ -38,6 +45,8 @@ export interface TypeOptions {
   initArity?: readonly [number, number];
   /** See {@link ObjectType.atomic}. */
   atomic?: boolean;
+  /** See {@link ObjectType.nestedClasses}. */
+  nestedClasses?: readonly StateClass[];
 }
 
 /** Describes a type from its class and a table of its callable methods. */

@@ -1,9 +1,11 @@
 import { SerializationError } from '../errors/serialization-error.ts';
 import { decode, encode, ObjectRef } from '../protocol/codec.ts';
-import type { ObjectType } from './object-type.ts';
+import type { ObjectType, StateClass } from './object-type.ts';
 
 /*
- * Format: `[MAGIC, VERSION, typeName, nodes]`, encoded with the wire codec. Every object reached
+ * Format: `[MAGIC, VERSION, typeName, nodes, classNames]`, encoded with the wire codec; the names
+ * of the type's nested classes let a receiver whose list differs refuse instead of restoring the
+ * wrong prototype (bytes written before nested classes have none). Every object reached
  * from the state (and every -0 and bigint, which msgpack would flatten to 0 and a number) is one
  * node, so aliasing and cycles are kept as node indexes and no walk recurses: node 0 is the
  * instance, node 1 the array of extras. A node holding values lists them with `refs`, the
@@ -25,6 +27,7 @@ const enum Kind {
   NegativeZero = 8, // [kind]
   RegExp = 9, // [kind, source, flags]
   Error = 10, // [kind, name, message, stack]
+  Instance = 11, // [kind, classIndex, keys, values, refs]: an instance of a nested class
 }
 
 const enum Proto {
@@ -64,9 +67,9 @@ const enum Via {
  * Carried: own enumerable string-keyed data fields, in their order; primitives (numbers with -0,
  * NaN and the infinities, bigints, strings, booleans, null, undefined); arrays (a hole comes back
  * as `undefined`; non-index fields of an array are not carried); plain and null-prototype objects;
- * instances of `type.stateClass` itself anywhere in the state (other classes are refused, see
- * below); Maps and Sets in insertion order; Dates; RegExps (source and flags); Errors (name,
- * message and stack); ArrayBuffers, typed arrays, DataViews and Buffers with their exact type;
+ * instances of `type.stateClass` anywhere in the state, and of the classes in
+ * `type.nestedClasses` (by their index in that list; other classes are refused, see below); Maps
+ * and Sets in insertion order; Dates; RegExps (source and flags); Errors (name, message and stack); ArrayBuffers, typed arrays, DataViews and Buffers with their exact type;
  * references to other shared objects (`ObjectRef`, immutable, so they are not shared between
  * places after decoding). Views of one ArrayBuffer still share one buffer after decoding, but it
  * holds only the span of bytes the state uses (a view's `byteOffset` may shift), so a Buffer cut
@@ -79,7 +82,9 @@ const enum Via {
  * Throws {@link SerializationError}, with the path of the value (`Board state.cells[2].onHit`),
  * for what cannot be carried: a function or symbol as a value, a symbol-keyed field (a symbol has
  * no identity on another node), an accessor field (its getter is code), an instance of a class
- * other than the state class (WeakMap, Promise, user classes), or a SharedArrayBuffer.
+ * neither the state class nor declared (WeakMap, Promise, undeclared user classes: the message
+ * names the `classes` option that fixes it), or a SharedArrayBuffer. Encoding is the check that
+ * an object can move: there is no cheaper one, since the walk is what finds the instances.
  */
 export function encodeState(type: ObjectType, instance: object, extras: readonly unknown[] = []): Uint8Array {
   if (Object.getPrototypeOf(instance) !== type.stateClass.prototype) {
@@ -90,15 +95,18 @@ export function encodeState(type: ObjectType, instance: object, extras: readonly
   // A copy, so node 1 is the extras even if the caller passes an array the state holds.
   walk.node([...extras], -1, Via.Root, 1);
   walk.run();
-  return encode([MAGIC, VERSION, type.name, walk.finish()]);
+  return encode([MAGIC, VERSION, type.name, walk.finish(), (type.nestedClasses ?? []).map((c) => c.name)]);
 }
 
 /**
  * Rebuilds what {@link encodeState} encoded for the same type: the instance, whose prototype is
  * `type.stateClass.prototype` (its constructor is not run) and whose fields are restored in their
  * original order, and the extras, sharing objects with the instance as they did when encoded.
- * References to other shared objects come back as `ObjectRef`. Throws {@link SerializationError}
- * when the bytes are malformed or were encoded for another type.
+ * Nested class instances get the prototype of this type's class at the same index of
+ * `nestedClasses`. References to other shared objects come back as `ObjectRef`. Throws
+ * {@link SerializationError} when the bytes are malformed, were encoded for another type, or
+ * hold an instance of a nested class this type does not declare at that index (nodes running
+ * different code).
  */
 export function decodeState(type: ObjectType, bytes: Uint8Array): { instance: object; extras: unknown[] } {
   const where = `${type.name} state bytes`;
@@ -108,14 +116,15 @@ export function decodeState(type: ObjectType, bytes: Uint8Array): { instance: ob
   } catch (err) {
     throw new SerializationError(where, `are malformed: ${(err as Error).message}`);
   }
-  if (!Array.isArray(doc) || doc[0] !== MAGIC || doc[1] !== VERSION || !Array.isArray(doc[3])) {
+  if (!Array.isArray(doc) || doc[0] !== MAGIC || doc[1] !== VERSION || !Array.isArray(doc[3]) || !(doc[4] === undefined || Array.isArray(doc[4]))) {
     throw new SerializationError(where, 'are not an encoded state of this version');
   }
   if (doc[2] !== type.name) throw new SerializationError(where, `hold the state of a ${String(doc[2])}, not of a ${type.name}`);
   try {
-    const made = new Decoder(type, doc[3] as unknown[]).run();
+    const made = new Decoder(type, where, doc[3] as unknown[], (doc[4] ?? []) as unknown[]).run();
     return { instance: made[0] as object, extras: made[1] as unknown[] };
   } catch (err) {
+    if (err instanceof SerializationError) throw err;
     throw new SerializationError(where, `are malformed: ${(err as Error).message}`);
   }
 }
@@ -155,8 +164,14 @@ class Encoder {
   private readonly pending: number[] = [];
   /** Per ArrayBuffer node: the byte span its views use, or the whole buffer when it is a value itself. */
   private readonly spans = new Map<number, { start: number; end: number }>();
+  /** The index of each nested class, by prototype; the first wins if a class is listed twice. */
+  private readonly declared = new Map<object, number>();
 
-  constructor(private readonly type: ObjectType) {}
+  constructor(private readonly type: ObjectType) {
+    type.nestedClasses?.forEach((c, i) => {
+      if (!this.declared.has(c.prototype)) this.declared.set(c.prototype, i);
+    });
+  }
 
   /** The node of an object or special primitive, created (and queued to be filled) on first sight. */
   node(value: unknown, parent: number, via: Via, key: unknown): number {
@@ -203,7 +218,7 @@ class Encoder {
       for (let i = 0; i < items.length; i++) this.slot(items[i], values, i, refs, id, Via.Index, i);
       this.nodes[id] = [Kind.Array, values, refs];
     } else if (proto === Object.prototype || proto === null || proto === this.type.stateClass.prototype) {
-      this.fields(id, value, proto === Object.prototype ? Proto.Plain : proto === null ? Proto.Null : Proto.StateClass);
+      this.fields(id, value, Kind.Object, proto === Object.prototype ? Proto.Plain : proto === null ? Proto.Null : Proto.StateClass);
     } else if (proto === Map.prototype) {
       const flat: unknown[] = new Array((value as Map<unknown, unknown>).size * 2);
       const refs: number[] = [];
@@ -235,16 +250,26 @@ class Encoder {
       this.use(buffer, view.byteOffset, view.byteOffset + view.byteLength);
       const length = view instanceof DataView ? view.byteLength : (view as Uint8Array).length;
       this.nodes[id] = [Kind.View, VIEW_CODES.get(proto as object), buffer, view.byteOffset, length];
+    } else if (this.declared.has(proto as object)) {
+      this.fields(id, value, Kind.Instance, this.declared.get(proto as object)!);
     } else {
-      const name = (value as { constructor?: { name?: string } }).constructor?.name || 'an anonymous class';
-      this.refuse(
-        id,
-        `is a ${name} instance, which cannot be transferred (only ${this.type.stateClass.name} instances, plain objects, arrays, Maps, Sets, Dates, RegExps, Errors, typed arrays and handles can)`,
-      );
+      this.refuse(id, this.undeclared((value as { constructor?: { name?: string } }).constructor?.name ?? ''));
     }
   }
 
-  private fields(id: number, value: object, proto: Proto): void {
+  /** Why an instance of class `name` ('' if anonymous) cannot travel: for a user type, the declaration that fixes it. */
+  private undeclared(name: string): string {
+    const { name: typeName, stateClass, nestedClasses } = this.type;
+    const what = name ? `a ${name} instance` : 'an instance of an anonymous class';
+    if (!nestedClasses) {
+      return `is ${what}, which cannot be transferred (only ${stateClass.name} instances, plain objects, arrays, Maps, Sets, Dates, RegExps, Errors, typed arrays and handles can)`;
+    }
+    const classes = [...new Set(nestedClasses.map((c) => c.name || '<class>')), name || '<its class>'].join(', ');
+    return `is ${what}; declare its class to let the object move between nodes and into snapshots: sharedClass('${typeName}', ${stateClass.name || 'class {...}'}, { classes: [${classes}] })`;
+  }
+
+  /** An object node of `kind` (Object or Instance) whose second item is `tag` (its Proto or class index). */
+  private fields(id: number, value: object, kind: Kind.Object | Kind.Instance, tag: number): void {
     for (const s of Object.getOwnPropertySymbols(value)) {
       if (Object.prototype.propertyIsEnumerable.call(value, s)) {
         this.refuse(id, `has a field keyed by ${String(s)}; symbol-keyed fields cannot be transferred`);
@@ -258,7 +283,7 @@ class Encoder {
       if (d.get || d.set) this.refuse(id, `has an accessor field '${keys[i]}'; accessors are code and cannot be transferred`);
       this.slot(d.value, values, i, refs, id, Via.Field, keys[i]);
     }
-    this.nodes[id] = [Kind.Object, proto, keys, values, refs];
+    this.nodes[id] = [kind, tag, keys, values, refs];
   }
 
   /** Puts `value` at `values[i]`, as itself or as a node index listed in `refs`. */
@@ -321,7 +346,11 @@ class Decoder {
 
   constructor(
     private readonly type: ObjectType,
+    /** The bytes as named in an error. */
+    private readonly where: string,
     private readonly nodes: unknown[],
+    /** The names of the encoding node's nested classes. */
+    private readonly classNames: unknown[],
   ) {
     this.made = new Array(nodes.length);
   }
@@ -348,6 +377,8 @@ class Decoder {
     switch (node[0]) {
       case Kind.Object:
         return Object.create(node[1] === Proto.Plain ? Object.prototype : node[1] === Proto.Null ? null : this.type.stateClass.prototype);
+      case Kind.Instance:
+        return Object.create(this.nestedClass(node[1]).prototype);
       case Kind.Array:
         return [];
       case Kind.Map:
@@ -381,6 +412,20 @@ class Decoder {
     }
   }
 
+  /** This type's nested class at `index`, which must be the one the encoding node named. */
+  private nestedClass(index: unknown): StateClass {
+    const i = num(index);
+    const sent = this.classNames[i];
+    if (typeof sent !== 'string') throw new Error(`bad nested class index ${i}`);
+    const cls = this.type.nestedClasses?.[i];
+    if (cls?.name === sent) return cls;
+    const here = cls ? `declares ${cls.name || 'an anonymous class'} there` : 'declares no such class';
+    throw new SerializationError(
+      this.where,
+      `hold an instance of ${sent || 'an anonymous class'} as classes[${i}], but ${this.type.name} on this node ${here}: every node must load the same code`,
+    );
+  }
+
   private view(node: unknown[]): ArrayBufferView {
     const View = VIEW_TYPES[num(node[1])];
     const id = num(node[2]);
@@ -396,13 +441,14 @@ class Decoder {
 
   private fill(node: unknown[], target: unknown): void {
     switch (node[0]) {
-      case Kind.Object: {
+      case Kind.Object:
+      case Kind.Instance: {
         const keys = node[2];
         const values = this.resolve(node[3], node[4]);
         if (!Array.isArray(keys) || keys.length !== values.length) throw new Error('bad object node');
         const obj = target as Record<string, unknown>;
         // Assignment would run setters of the prototype (a class's own `set x()`, `__proto__`).
-        const define = node[1] === Proto.StateClass;
+        const define = node[0] === Kind.Instance || node[1] === Proto.StateClass;
         for (let i = 0; i < keys.length; i++) {
           const key = str(keys[i]);
           if (define || key === '__proto__') Object.defineProperty(obj, key, { value: values[i], writable: true, enumerable: true, configurable: true });

@@ -17,7 +17,24 @@ export interface UserTypeOptions {
    * nothing: the node then skips the snapshot it otherwise takes before each call.
    */
   atomic?: boolean;
+  /**
+   * Classes whose instances the state holds (helpers such as a `Stats` or an `Entry` kept in
+   * fields), so the object can move to another node and into snapshots: their prototypes are
+   * restored there (constructors are not run) and their own enumerable fields carried, as for
+   * the class itself. Without this such an instance fails the move with a `SerializationError`.
+   * Keep the order the same on every node: instances travel as an index into this list.
+   */
+  classes?: readonly (new (...args: any[]) => object)[];
 }
+
+/**
+ * Built-ins whose contents live outside fields: declared as nested classes, they or their
+ * subclasses would be carried without them. `%TypedArray%` covers every typed array.
+ */
+const SLOTTED: readonly (new (...args: any[]) => object)[] = [
+  Map, Set, Date, RegExp, Error, Array, ArrayBuffer, DataView, Promise, WeakMap, WeakSet,
+  Object.getPrototypeOf(Uint8Array) as new () => object,
+];
 
 /**
  * The callable methods of a class: its prototype chain's functions, but not accessors and not
@@ -37,8 +54,9 @@ export function methodNames(cls: StateClass): string[] {
 
 /**
  * Describes a user class as an object type. Throws when the class cannot work as one: a method
- * that is async or a generator (methods run synchronously and deterministically on the node), or a
- * method named like a handle member.
+ * that is async or a generator (methods run synchronously and deterministically on the node), a
+ * method named like a handle member, or a `classes` entry that is not a class whose instances
+ * the state codec can carry.
  */
 export function userType(name: string, cls: StateClass, opts: UserTypeOptions = {}): ObjectType {
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('a shared class needs a non-empty name');
@@ -56,7 +74,24 @@ export function userType(name: string, cls: StateClass, opts: UserTypeOptions = 
     methods[m] = readonly.has(m) ? { readonly: true } : {};
   }
   for (const r of readonly) if (!(r in methods)) throw new TypeError(`${name}: readonly names '${r}', which is not a method`);
-  return defineType(name, cls, methods, { atomic: opts.atomic === true });
+  return defineType(name, cls, methods, { atomic: opts.atomic === true, nestedClasses: nestedClasses(name, opts.classes) });
+}
+
+/** The `classes` option, checked: each a class whose instances the state codec can carry. */
+function nestedClasses(name: string, classes: UserTypeOptions['classes']): StateClass[] {
+  if (classes === undefined) return [];
+  if (!Array.isArray(classes)) throw new TypeError(`sharedClass('${name}'): the classes option must be an array of classes`);
+  return classes.map((c: unknown, i) => {
+    if (typeof c !== 'function' || typeof c.prototype !== 'object' || c.prototype === null) {
+      const what = typeof c === 'function' ? 'a function without a prototype' : c === null ? 'null' : `a ${typeof c}`;
+      throw new TypeError(`sharedClass('${name}'): classes[${i}] is ${what}, not a class`);
+    }
+    const builtin = SLOTTED.find((b) => c === b || c.prototype instanceof b);
+    if (builtin) {
+      throw new TypeError(`sharedClass('${name}'): classes[${i}] ${c === builtin ? 'is' : `${c.name || '(anonymous)'} extends`} ${builtin.name}, whose contents are not fields (built-ins the state codec carries need no declaring)`);
+    }
+    return c as StateClass;
+  });
 }
 
 const registered = new Map<string, ObjectType>();
