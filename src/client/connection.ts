@@ -56,11 +56,11 @@ interface Pending {
 }
 
 /**
- * Acknowledgements of replies (see `Op.Ack`) ride along with the next requests; with none to
- * send, they go alone once this many have gathered. Sent soon, they let the node drop its kept
- * replies young: a reply kept past a garbage collection is promoted with the encoder buffer it
- * points into, and promoted buffers cost full collections.
+ * Acknowledgements of replies (see `Op.Ack`) ride along with the next requests once this many
+ * have gathered, so a client making one call at a time does not add a message to every frame.
  */
+const ACK_RIDE = 16;
+/** With no requests to ride on, acknowledgements go alone once this many have gathered. */
 const ACK_BATCH = 64;
 
 /** What a connection needs to open. */
@@ -294,7 +294,7 @@ export class Connection {
   private flush(): void {
     this.flushQueued = false;
     if (!this.welcome || this.outbox.length === 0 || this.closedWith) return;
-    if (this.acks.length > 0) this.outbox.push(this.takeAcks());
+    if (this.acks.length >= ACK_RIDE) this.outbox.push(this.takeAcks());
     const max = this.maxFrameBytes;
     const { frames, tooLarge } = this.outbox.take(max);
     for (const m of tooLarge) {
