@@ -9,7 +9,7 @@ import { SkeinError } from '../errors/skein-error.ts';
 import type { Call, ObjectTable, Outcome } from './object-table.ts';
 import { R, type ReplyItem } from './records.ts';
 import { Replicator, type BackupLink } from './replicator.ts';
-import { Session, type ReplySink } from './session.ts';
+import { encodeReply, Session, type ReplySink } from './session.ts';
 
 /** Settings of a {@link NodeCore}. */
 export interface CoreOptions {
@@ -59,22 +59,10 @@ class KeepReply implements Outcome {
     private readonly key: string,
   ) {}
   ok(value: unknown): void {
-    this.session.keep(this.id, this.key, encodeReply(this.id, OK, value), true, false);
+    this.session.keepResult(this.id, this.key, value);
   }
   fail(err: unknown): void {
     this.session.keep(this.id, this.key, encodeReply(this.id, FAILED, toWireError(err)), true, false);
-  }
-}
-
-/** Encodes a reply; a value that cannot be encoded becomes an error reply for that call alone. */
-export function encodeReply(id: number, status: number, value: unknown): EncodedMessage {
-  try {
-    return new EncodedMessage(id, [id, status, value]);
-  } catch (err) {
-    const why = toWireError(new Error(`the reply could not be encoded: ${(err as Error).message}`));
-    why[0] = 'EPROTO';
-    why[1] = 'ProtocolError';
-    return new EncodedMessage(id, [id, FAILED, why]);
   }
 }
 
@@ -332,7 +320,7 @@ export class NodeCore {
       case R.Destroy: {
         const session = this.known(rec[2] as string);
         const existed = this.table.destroy(key) || this.lost.delete(key);
-        session.keep(rec[3] as number, key, encodeReply(rec[3] as number, OK, existed), true, false);
+        session.keepResult(rec[3] as number, key, existed);
         return;
       }
       case R.Object:

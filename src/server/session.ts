@@ -1,4 +1,6 @@
-import type { EncodedMessage } from '../protocol/frame-batch.ts';
+import { EncodedMessage } from '../protocol/frame-batch.ts';
+import { FAILED, OK } from '../protocol/messages.ts';
+import { toWireError } from '../protocol/wire-error.ts';
 import { KeptReplies } from './kept-replies.ts';
 import { SessionState } from './object-table.ts';
 
@@ -22,12 +24,31 @@ export class KeptReply {
   constructor(
     /** The request id it answers. */
     readonly id: number,
-    readonly message: EncodedMessage,
+    private encoded: EncodedMessage | undefined,
     readonly key: string,
     public released: boolean,
     /** The connection the call came on: its reply goes back there while it is open. */
     readonly origin: ReplySink | undefined,
+    /** A value kept unencoded (a primitive cannot change), encoded if it is ever asked for. */
+    private readonly value?: unknown,
   ) {}
+
+  /** The reply as it goes on the wire. */
+  get message(): EncodedMessage {
+    return (this.encoded ??= encodeReply(this.id, OK, this.value));
+  }
+}
+
+/** Encodes a reply; a value that cannot be encoded becomes an error reply for that call alone. */
+export function encodeReply(id: number, status: number, value: unknown): EncodedMessage {
+  try {
+    return new EncodedMessage(id, [id, status, value]);
+  } catch (err) {
+    const why = toWireError(new Error(`the reply could not be encoded: ${(err as Error).message}`));
+    why[0] = 'EPROTO';
+    why[1] = 'ProtocolError';
+    return new EncodedMessage(id, [id, FAILED, why]);
+  }
 }
 
 /**
@@ -88,6 +109,17 @@ export class Session extends SessionState {
     this.replies.set(kept);
     if (released && send) this.deliver(message, origin);
     return kept;
+  }
+
+  /**
+   * Keeps the successful result `value` of request `id` for a resend only (a backup's copy of
+   * the owner's reply). A primitive is kept as it is and encoded only if a resend asks for it: a
+   * backup keeps every reply of a session (no acknowledgement reaches it), and an encoded reply
+   * is a view that holds on to the encoder's whole buffer.
+   */
+  keepResult(id: number, key: string, value: unknown): void {
+    if (value !== null && typeof value === 'object') this.keep(id, key, encodeReply(id, OK, value), true, false);
+    else this.replies.set(new KeptReply(id, undefined, key, true, undefined, value));
   }
 
   /** Sends a kept reply that may now go out. */
