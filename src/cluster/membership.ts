@@ -318,16 +318,18 @@ export class Membership {
 
   private onJoin(from: string, member: string, incarnation: string | undefined): void {
     if (this.state === 'joining' || member === this.self) return;
-    const known = this.incarnations.get(member);
-    const restarted = this.current.members.includes(member) && incarnation !== undefined && known !== undefined && known !== incarnation;
+    // A join from a member of the view is a restart unless it comes with the incarnation that
+    // member was admitted or heard with (an unknown one counts: at worst the member is removed
+    // and admitted again for nothing).
+    const restarted = this.current.members.includes(member) && incarnation !== undefined && this.incarnations.get(member) !== incarnation;
     if (this.current.members.includes(member) && !restarted) return this.sendView(member);
     const suspects = this.suspects();
     if (this.coordinator(suspects) === this.self) {
       if (restarted) {
         // The old member is gone with all it held: remove it first, so the others fail over.
         this.issue(this.current.members.filter((m) => m !== member), suspects);
-        this.incarnations.set(member, incarnation!);
       }
+      if (incarnation !== undefined) this.incarnations.set(member, incarnation);
       this.issue([...this.current.members, member], suspects);
     } else if (from === member) {
       this.transport.send(this.coordinator(suspects), [MembershipKind.Join, member, ...(incarnation !== undefined ? [incarnation] : [])] as MembershipMessage);
