@@ -213,7 +213,9 @@ export class NodeCore {
       const why = `the object at '${call.key}' was lost moving between members: ${this.lost.get(call.key)}; destroy it, or make it anew with forceNew`;
       return this.reply(session, call.id, call.key, FAILED, toWireError(new SkeinError('EOBJECT_LOST', why)), origin);
     }
-    if (session.resumable) {
+    // A session's ids only grow, so only an id this node has seen before can be a resend.
+    if (call.id > session.highestId) session.highestId = call.id;
+    else if (session.resumable) {
       const kept = session.replies.get(call.id);
       if (kept) {
         if (kept.released) session.deliver(kept.message, origin);
@@ -236,7 +238,8 @@ export class NodeCore {
   /** Destroys the object at `key` for request `id` (that came on `origin`). */
   destroy(session: Session, id: number, key: string, origin: ReplySink): void {
     if (this.leaving || (!this.alone && !this.owns(key))) return this.moved(session, id, origin);
-    const kept = session.replies.get(id);
+    const kept = id > session.highestId ? undefined : session.replies.get(id);
+    if (id > session.highestId) session.highestId = id;
     if (kept) {
       if (kept.released) session.deliver(kept.message, origin);
       return;
@@ -303,6 +306,7 @@ export class NodeCore {
         const [, , sid, id, type, method, args, init, forceNew] = rec as [0, string, string, number, string, string, unknown[], unknown[] | null, boolean];
         const session = this.known(sid);
         if (session.replies.has(id) || this.table.isParked(session, id)) return;
+        if (id > session.highestId) session.highestId = id;
         if (forceNew) this.lost.delete(key);
         this.table.call(
           session,
@@ -319,6 +323,7 @@ export class NodeCore {
         return;
       case R.Destroy: {
         const session = this.known(rec[2] as string);
+        if ((rec[3] as number) > session.highestId) session.highestId = rec[3] as number;
         const existed = this.table.destroy(key) || this.lost.delete(key);
         session.keepResult(rec[3] as number, key, existed);
         return;
@@ -347,7 +352,9 @@ export class NodeCore {
     this.table.put(key, type, instance);
     for (const sid of holders) this.table.lease(this.known(sid), key);
     for (const [sid, id, message] of replies) {
-      this.known(sid).keep(id, key, new EncodedMessage(id, decode(message)), true, false);
+      const session = this.known(sid);
+      session.keep(id, key, new EncodedMessage(id, decode(message)), true, false);
+      if (id > session.highestId) session.highestId = id;
     }
   }
 

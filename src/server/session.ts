@@ -65,6 +65,11 @@ export class Session extends SessionState {
   private readonly sinks: ReplySink[] = [];
   /** When the session last lost (or never had) its last connection; 0 while attached. */
   detachedAt: number;
+  /**
+   * The highest request id this node has seen from the session (calls it ran, or records it
+   * applied): a call with a higher id is new, so it need not be looked up among kept replies.
+   */
+  highestId = 0;
   /** The client named this session (it may come back); otherwise it ends with its connection. */
   readonly resumable: boolean;
 
