@@ -7,7 +7,7 @@ import { TimeoutError } from '../errors/timeout-error.ts';
 import type { SkeinError } from '../errors/skein-error.ts';
 import { EncodedMessage } from '../protocol/frame-batch.ts';
 import { NO_OBJECT, Op, type NodeInfo, type ObjectDescription, type Reply, type Topology } from '../protocol/messages.ts';
-import { Connection, type Fallback, type Outgoing, type Resend } from './connection.ts';
+import { Connection, encodeRequest, type Fallback, type Outgoing, type Resend } from './connection.ts';
 import { parseEndpoints, type Endpoint } from '../protocol/endpoint.ts';
 import { handleFor } from './handle-registry.ts';
 
@@ -140,14 +140,8 @@ export class Client {
 
   /** @internal Sends `msg` (a call) to the owner of `key`, resent as needed (see {@link Client}). */
   send(msg: Outgoing, fallback: Fallback | undefined, key: string): Promise<unknown> {
-    const id = this.nextId();
-    (msg as unknown[])[1] = id;
-    let encoded: EncodedMessage;
-    try {
-      encoded = new EncodedMessage(id, msg);
-    } catch (err) {
-      return Promise.reject(new ProtocolError(`the arguments cannot be sent: ${(err as Error).message}`));
-    }
+    const encoded = encodeRequest(msg, this.nextId());
+    if (encoded instanceof ProtocolError) return Promise.reject(encoded);
     return this.route(key).send(encoded, fallback, key);
   }
 

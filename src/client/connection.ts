@@ -85,6 +85,19 @@ export interface ConnectionOptions {
 }
 
 /**
+ * Encodes request `msg` under `id` (filling its id slot), or answers why it cannot be sent: the
+ * request is encoded once, when it is made, so it carries its arguments as they were then.
+ */
+export function encodeRequest(msg: Outgoing, id: number): EncodedMessage | ProtocolError {
+  (msg as unknown[])[1] = id;
+  try {
+    return new EncodedMessage(id, msg);
+  } catch (err) {
+    return new ProtocolError(`the arguments cannot be sent: ${(err as Error).message}`);
+  }
+}
+
+/**
  * One TCP (or TLS) connection to a node: handshake, request ids, batching and reply matching.
  * A request is encoded when it is made, so it carries its arguments as they were at the call
  * (changing them afterwards, even in the same turn, changes nothing sent); the requests made in
@@ -123,14 +136,8 @@ export class Connection {
    * encoded rejects with a {@link ProtocolError} and is not sent.
    */
   request(msg: Outgoing, fallback?: Fallback): Promise<unknown> {
-    const id = this.opts.nextId();
-    (msg as unknown[])[1] = id;
-    let encoded: EncodedMessage;
-    try {
-      encoded = new EncodedMessage(id, msg);
-    } catch (err) {
-      return Promise.reject(new ProtocolError(`the arguments cannot be sent: ${(err as Error).message}`));
-    }
+    const encoded = encodeRequest(msg, this.opts.nextId());
+    if (encoded instanceof ProtocolError) return Promise.reject(encoded);
     return this.send(encoded, fallback, undefined);
   }
 
