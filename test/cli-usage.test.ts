@@ -32,6 +32,12 @@ const usageErrors: Array<[string[], RegExp]> = [
   [['run', 'examples/montecarlo.ts', '--backend', 'lambda'], /--backend must be one of local, process, got 'lambda'/],
   [['run', 'examples/montecarlo.ts', '--workers', '0'], /--workers must be a positive integer, got '0'/],
   [['run', 'examples/montecarlo.ts', '--timeout-ms', '100'], /--timeout-ms needs --backend process/],
+  [['run', 'examples/montecarlo.ts', '--backend', 'lambda'], /--backend lambda needs --function F/],
+  [['run', 'examples/montecarlo.ts', '--function', 'f'], /--function goes with --backend lambda/],
+  [['run', 'examples/montecarlo.ts', '--backend', 'lambda', '--function', 'f', '--timeout-ms', '5'], /does not apply to --backend lambda/],
+  [['run', 'examples/montecarlo.ts', '--region', 'eu-west-1'], /--region goes with --backend lambda/],
+  [['run', 'examples/montecarlo.ts', '--backend', 'http'], /--backend http needs --url URL/],
+  [['run', 'examples/montecarlo.ts', '--url', 'http://x/'], /--url goes with --backend http/],
 ];
 
 test('usage errors exit with 2, a one-line reason and the usage on stderr', { concurrency: true }, async (t) => {

@@ -13,13 +13,19 @@ import { UsageError } from './usage-error.ts';
 /** Help text of `skein run`. */
 export const RUN_USAGE = `skein run <entry.ts> [options]   run an app: its default export is main
 
-  --backend B          where threads run: local (worker threads, default) or process
-  --workers N          workers: threads for local (default: cores), processes for process (default 64)
-  --timeout-ms N       process backend: kill a thread running longer than this
+  --backend B          where threads run: local (worker threads, default), process, lambda
+                       (AWS Lambda, see skein deploy) or http (an HTTP function running skein/http)
+  --workers N          workers: threads for local (default: cores), processes for process
+                       (default 64), invocations in flight for lambda and http (default 100)
+  --timeout-ms N       process backend: kill a thread running longer than this; http: give up
+  --function F         lambda backend: the function (name or ARN)
+  --region R           lambda backend: AWS region (default the SDK's)
+  --endpoint URL       lambda backend: another endpoint than AWS's (an emulator)
+  --url URL            http backend: the function's URL
   --dso URL            use this DSO (default: SKEIN_DSO, else an embedded node in this process)
   --token T            DSO token (default: SKEIN_TOKEN)`;
 
-const BACKENDS: readonly BackendName[] = ['local', 'process'];
+const BACKENDS: readonly BackendName[] = ['local', 'process', 'lambda', 'http'];
 
 /**
  * `skein run`: points the default client at a DSO (an embedded node when none is given), picks the
@@ -33,6 +39,10 @@ export async function runCommand(argv: string[]): Promise<number> {
       backend: { type: 'string' },
       workers: { type: 'string' },
       'timeout-ms': { type: 'string' },
+      function: { type: 'string' },
+      region: { type: 'string' },
+      endpoint: { type: 'string' },
+      url: { type: 'string' },
       dso: { type: 'string' },
       token: { type: 'string' },
     },
@@ -48,8 +58,21 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${backend}'`);
   const workers = positiveInt(values.workers, 'workers');
   const timeoutMs = positiveInt(values['timeout-ms'], 'timeout-ms');
-  if (timeoutMs !== undefined && backend !== 'process') {
-    throw new UsageError('--timeout-ms needs --backend process (a worker thread cannot be stopped alone)');
+  if (timeoutMs !== undefined && backend !== 'process' && backend !== 'http') {
+    throw new UsageError(
+      backend === 'lambda'
+        ? "--timeout-ms does not apply to --backend lambda: the function's timeout is set at deploy (skein deploy lambda --timeout S)"
+        : '--timeout-ms needs --backend process (a worker thread cannot be stopped alone)',
+    );
+  }
+  if ((backend === 'lambda') !== (values.function !== undefined)) {
+    throw new UsageError(backend === 'lambda' ? '--backend lambda needs --function F' : '--function goes with --backend lambda');
+  }
+  for (const flag of ['region', 'endpoint'] as const) {
+    if (values[flag] !== undefined && backend !== 'lambda') throw new UsageError(`--${flag} goes with --backend lambda`);
+  }
+  if ((backend === 'http') !== (values.url !== undefined)) {
+    throw new UsageError(backend === 'http' ? '--backend http needs --url URL' : '--url goes with --backend http');
   }
 
   let node: DsoNode | undefined;
@@ -64,7 +87,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (token) process.env.SKEIN_TOKEN = token;
   const client = new Client({ url, ...(token ? { token } : {}) });
   setDefaultClient(client);
-  configureRuntime({ backend, ...(workers ? { workers } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
+  configureRuntime({
+    backend,
+    ...(workers ? { workers } : {}),
+    ...(timeoutMs ? { timeoutMs } : {}),
+    ...(values.function ? { functionName: values.function } : {}),
+    ...(values.region ? { region: values.region } : {}),
+    ...(values.endpoint ? { endpoint: values.endpoint } : {}),
+    ...(values.url ? { url: values.url } : {}),
+  });
   const stopProgress = process.stderr.isTTY ? showProgress() : () => undefined;
   try {
     const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };

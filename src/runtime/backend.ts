@@ -17,13 +17,27 @@ export interface Backend {
 }
 
 /** Names of the built-in backends. */
-export type BackendName = 'local' | 'process';
+export type BackendName = 'local' | 'process' | 'lambda' | 'http';
 
 /** Options shared by the built-in backends. */
 export interface BackendOptions {
-  /** Workers (threads or processes). Local default: the cores; process default: 64. */
+  /**
+   * Workers: threads (local; default the cores), processes (process; default 64), or invocations
+   * in flight (lambda, http; default 100).
+   */
   workers?: number;
-  /** Process backend: kill an invocation that runs longer than this (ms); no limit by default. */
+  /** Lambda backend: the function (name or ARN) running the `skein/lambda` handler. */
+  functionName?: string;
+  /** Lambda backend: the AWS region (default the SDK's). */
+  region?: string;
+  /** Lambda backend: another endpoint than AWS's (an emulator); default the SDK's. */
+  endpoint?: string;
+  /** HTTP backend: the function's URL. */
+  url?: string;
+  /**
+   * Process backend: kill an invocation that runs longer than this (ms); http backend: give up on
+   * it. No limit by default (a Lambda function has its own, set at deploy).
+   */
   timeoutMs?: number;
   /**
    * Process backend: warn (a `SKEIN_THREADS_STALLED` process warning) when threads have been

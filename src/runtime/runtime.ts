@@ -1,5 +1,7 @@
 import type { Backend, BackendName, BackendOptions } from './backend.ts';
 import { LocalBackend } from './backends/local.ts';
+import { HttpBackend } from './backends/http.ts';
+import { LambdaBackend } from './backends/lambda.ts';
 import { ProcessBackend } from './backends/process.ts';
 
 /** Where threads that name no executor run. */
@@ -12,7 +14,7 @@ export interface RuntimeOptions extends BackendOptions {
 export function createBackend(opts: RuntimeOptions = {}): Backend {
   const b = opts.backend ?? 'local';
   if (typeof b !== 'string') return b;
-  const { workers, timeoutMs, stallWarningMs } = opts;
+  const { workers, timeoutMs, stallWarningMs, functionName, region, endpoint, url } = opts;
   const common = { ...(workers !== undefined ? { workers } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
   switch (b) {
     case 'local':
@@ -20,8 +22,20 @@ export function createBackend(opts: RuntimeOptions = {}): Backend {
       return new LocalBackend(common);
     case 'process':
       return new ProcessBackend({ ...common, ...(stallWarningMs !== undefined ? { stallWarningMs } : {}) });
+    case 'lambda':
+      if (!functionName) throw new TypeError('the lambda backend needs functionName (skein run --function F)');
+      if (timeoutMs !== undefined) throw new TypeError("timeoutMs does not apply to the lambda backend: the function's timeout is set at deploy (--timeout)");
+      return new LambdaBackend({
+        functionName,
+        ...(region ? { region } : {}),
+        ...(endpoint ? { endpoint } : {}),
+        ...(workers !== undefined ? { concurrency: workers } : {}),
+      });
+    case 'http':
+      if (!url) throw new TypeError('the http backend needs url (skein run --url URL)');
+      return new HttpBackend({ url, ...(workers !== undefined ? { concurrency: workers } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
     default:
-      throw new TypeError(`unknown backend '${String(b)}'; built-in backends: local, process`);
+      throw new TypeError(`unknown backend '${String(b)}'; built-in backends: local, process, lambda, http`);
   }
 }
 

@@ -30,8 +30,27 @@ function load(url: string): Promise<Record<string, unknown>> {
   return mod;
 }
 
-/** Finds the function an envelope names, importing its module first. */
-async function resolveFunction(env: ReceivedEnvelope): Promise<(arg: unknown) => unknown> {
+/** Options of {@link runInvocation}. */
+export interface InvocationOptions {
+  /**
+   * The code runs as one bundle (a Lambda function, an HTTP function) whose own top-level code has
+   * registered the tasks: find the task by name and never import the envelope's module (a path on
+   * the machine that spawned the thread).
+   */
+  bundled?: boolean;
+}
+
+/** Finds the function an envelope names, importing its module first (unless the code is bundled). */
+async function resolveFunction(env: ReceivedEnvelope, bundled: boolean): Promise<(arg: unknown) => unknown> {
+  if (bundled) {
+    const def = env.task === undefined ? undefined : findTask(env.task);
+    if (def) return def.fn;
+    throw new Error(
+      env.task === undefined
+        ? `a bundled function runs tasks by name; ${env.module}'s export '${env.export ?? 'default'}' is not a task (CloudPool runs on the local and process backends)`
+        : `task '${env.task}' is not in this function's bundle; deploy the entry that defines it (skein deploy lambda <entry>)`,
+    );
+  }
   const mod = await load(env.module);
   if (env.task !== undefined) {
     const def = findTask(env.task);
@@ -56,14 +75,14 @@ async function resolveFunction(env: ReceivedEnvelope): Promise<(arg: unknown) =>
  * (or each index of its block), and encodes the outcome. Never rejects: any failure, the task's or
  * the envelope's, is an outcome.
  */
-export async function runInvocation(bytes: Uint8Array): Promise<Uint8Array> {
+export async function runInvocation(bytes: Uint8Array, opts: InvocationOptions = {}): Promise<Uint8Array> {
   let outcome: Outcome;
   // Failures outside the task's own code would fail again on a retry: they are final.
   let final = true;
   try {
     const env = decodeEnvelope(bytes);
     bindDefaultClient(env);
-    const fn = await resolveFunction(env);
+    const fn = await resolveFunction(env, opts.bundled === true);
     const arg = decodeArg(env, (type, key) => handleFor(type, key, undefined));
     let value: unknown = null;
     final = false;

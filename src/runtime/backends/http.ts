@@ -1,0 +1,98 @@
+import { PayloadTooLargeError } from '../../errors/payload-too-large-error.ts';
+import { TimeoutError } from '../../errors/timeout-error.ts';
+import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
+import type { Backend } from '../backend.ts';
+import { InvocationLimiter } from './invocation-limiter.ts';
+
+/** Content type of an envelope POSTed to an HTTP function, and of the outcome it answers. */
+export const ENVELOPE_CONTENT_TYPE = 'application/vnd.skein.envelope';
+/** Content type of the outcome an HTTP function answers. */
+export const OUTCOME_CONTENT_TYPE = 'application/vnd.skein.outcome';
+
+/** Options of the {@link HttpBackend}. */
+export interface HttpBackendOptions {
+  /** Where the function listens (Knative service, OpenFaaS function, Cloud Run URL, ...). */
+  url: string;
+  /** Extra request headers (an `Authorization` for a gateway, ...). */
+  headers?: Record<string, string>;
+  /** Invocations in flight at most; more wait here (default 100). */
+  concurrency?: number;
+  /** Give up on an invocation after this many ms (`TimeoutError`); default none. */
+  timeoutMs?: number;
+  /** Throttled invocations (429, 503 with Retry-After) are retried this many times (default 8). */
+  throttleRetries?: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs cloud threads by POSTing their envelope to an HTTP function that runs `skein/http`'s
+ * handler (Knative, OpenFaaS, Cloud Run style): the body is the envelope's bytes, the answer the
+ * outcome's. Failures map as the Lambda backend's do: 408 and 504 are a `TimeoutError`, 413 a
+ * `PayloadTooLargeError`, 429 (and 503 with `Retry-After`) are retried with backoff, any other
+ * failure is a `WorkerCrashedError` naming the status and the start of the body.
+ */
+export class HttpBackend implements Backend {
+  readonly name = 'http';
+  private readonly limiter: InvocationLimiter;
+  private readonly throttleRetries: number;
+  private closed = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly opts: HttpBackendOptions) {
+    let url: URL;
+    try {
+      url = new URL(opts.url);
+    } catch {
+      throw new TypeError(`the http backend needs a URL, got '${opts.url}'`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`the http backend needs an http(s) URL, got '${opts.url}'`);
+    this.limiter = new InvocationLimiter(opts.concurrency ?? 100);
+    this.throttleRetries = opts.throttleRetries ?? 8;
+  }
+
+  invoke(envelope: Uint8Array, threadId: string): Promise<Uint8Array> {
+    if (this.closed) return Promise.reject(new WorkerCrashedError(`the http backend is closed; thread ${threadId} was not started`));
+    const run = this.limiter.run(() => this.post(envelope, threadId));
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run)).catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async post(envelope: Uint8Array, threadId: string): Promise<Uint8Array> {
+    const where = this.opts.url;
+    for (let attempt = 0; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(where, {
+          method: 'POST',
+          headers: { 'content-type': ENVELOPE_CONTENT_TYPE, accept: OUTCOME_CONTENT_TYPE, ...this.opts.headers },
+          body: envelope as Uint8Array<ArrayBuffer>,
+          ...(this.opts.timeoutMs !== undefined ? { signal: AbortSignal.timeout(this.opts.timeoutMs) } : {}),
+        });
+      } catch (err) {
+        const e = err as Error;
+        if (e.name === 'TimeoutError') throw new TimeoutError(`thread ${threadId} on ${where} ran past ${this.opts.timeoutMs} ms`);
+        throw new WorkerCrashedError(`thread ${threadId} could not reach ${where}: ${(e.cause as Error | undefined)?.message ?? e.message}`);
+      }
+      if (res.ok) return new Uint8Array(await res.arrayBuffer());
+      const body = (await res.text().catch(() => '')).slice(0, 500);
+      const throttled = res.status === 429 || (res.status === 503 && res.headers.has('retry-after'));
+      if (throttled && attempt < this.throttleRetries) {
+        const after = Number(res.headers.get('retry-after'));
+        await sleep(after > 0 ? Math.min(after * 1000, 30_000) : Math.random() * Math.min(5000, 100 * 2 ** attempt));
+        continue;
+      }
+      if (res.status === 408 || res.status === 504) throw new TimeoutError(`thread ${threadId} on ${where} timed out (HTTP ${res.status}): ${body}`);
+      if (res.status === 413) {
+        throw new PayloadTooLargeError(`thread ${threadId}'s envelope is over ${where}'s request limit (HTTP 413): pass big data through shared objects and send their handles`);
+      }
+      throw new WorkerCrashedError(`thread ${threadId} on ${where} failed: HTTP ${res.status} ${res.statusText}: ${body}`);
+    }
+  }
+}

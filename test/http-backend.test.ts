@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, test } from 'node:test';
+import { AtomicLong, PayloadTooLargeError, RemoteError, ServerlessExecutor, TimeoutError, WorkerCrashedError } from '../src/index.ts';
+import { ENVELOPE_CONTENT_TYPE, fetchHandler } from '../src/http.ts';
+import { decode } from '../src/protocol/codec.ts';
+import { encodeEnvelope } from '../src/runtime/envelope.ts';
+import { echo, increment } from './fixtures/echo-tasks.ts';
+import { overQuota } from './fixtures/failing-tasks.ts';
+import { awaitForever, whoami } from './fixtures/hang-tasks.ts';
+import { runFixture } from './support/fixture.ts';
+import { stopChild, waitForLine, type TestNode } from './support/node.ts';
+import { threadsNode } from './support/threads.ts';
+import type { ChildProcess } from 'node:child_process';
+
+let t: TestNode;
+let fn: ChildProcess;
+let url: string;
+before(async () => {
+  t = await threadsNode();
+  fn = runFixture('http-function.ts', []);
+  [, url] = (await waitForLine(fn, /listening on (http:\S+)/)) as RegExpMatchArray as [string, string];
+});
+after(async () => {
+  await stopChild(fn);
+  await t.close();
+});
+
+test('threads run in an HTTP function: results, handles on the shared DSO, and the thread ran there', async () => {
+  const ex = new ServerlessExecutor({ backend: 'http', url, workers: 4 });
+  try {
+    assert.deepEqual(await ex.submit(echo, { a: [1, 2] }), { a: [1, 2] });
+    const counter = new AtomicLong({ key: 'http-hits' }, 0);
+    await counter.get();
+    const results = await ex.invokeAll(Array.from({ length: 8 }, () => [increment, counter] as const));
+    assert.deepEqual([...results].sort((a, b) => (a as number) - (b as number)), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.equal(await ex.submit(whoami, null), fn.pid, 'the function process ran it');
+  } finally {
+    await ex.shutdown();
+  }
+});
+
+test("a thread's own error comes back as a RemoteError, as from local threads", async () => {
+  const ex = new ServerlessExecutor({ backend: 'http', url });
+  try {
+    await assert.rejects(ex.submit(overQuota, 3), (err: unknown) => {
+      assert.ok(err instanceof RemoteError);
+      assert.equal(err.remoteName, 'QuotaExceeded');
+      assert.equal(err.message, 'quota of 3 exceeded');
+      return true;
+    });
+  } finally {
+    await ex.shutdown();
+  }
+});
+
+test('the backend maps HTTP failures: 504 is a TimeoutError, 413 a PayloadTooLargeError, 500 a WorkerCrashedError, 429 is retried', async () => {
+  let busyHits = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    if (req.url === '/slow') res.writeHead(504).end('upstream timed out');
+    else if (req.url === '/big') res.writeHead(413).end('too big');
+    else if (req.url === '/busy') {
+      // Throttled twice, then a failure that is not retried: the third request is the last.
+      busyHits++;
+      if (busyHits <= 2) res.writeHead(429, { 'retry-after': '0' }).end('slow down');
+      else res.writeHead(500).end('let through');
+    } else res.writeHead(500).end('the function crashed');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const on = (path: string): ServerlessExecutor => new ServerlessExecutor({ backend: 'http', url: `${base}${path}` });
+  try {
+    await assert.rejects(on('/slow').submit(echo, 1), TimeoutError);
+    await assert.rejects(on('/big').submit(echo, 1), PayloadTooLargeError);
+    await assert.rejects(on('/broken').submit(echo, 1), (err: unknown) => err instanceof WorkerCrashedError && /HTTP 500.*the function crashed/.test(err.message));
+    await assert.rejects(on('/busy').submit(echo, 1), (err: unknown) => err instanceof WorkerCrashedError && /let through/.test(err.message));
+    assert.equal(busyHits, 3, 'two throttled attempts were retried');
+    await assert.rejects(new ServerlessExecutor({ backend: 'http', url: 'http://127.0.0.1:1/' }).submit(echo, 1), WorkerCrashedError);
+  } finally {
+    server.close();
+  }
+});
+
+test('the http backend gives up on a thread past timeoutMs with a TimeoutError', async () => {
+  const ex = new ServerlessExecutor({ backend: 'http', url, timeoutMs: 200 });
+  try {
+    await assert.rejects(ex.submit(awaitForever, null), TimeoutError);
+  } finally {
+    await ex.shutdown();
+  }
+});
+
+test('skein/http answers what is not an envelope with a clear status: 405, 415, 413', async () => {
+  // The fetch-style handler, in this process (where the echo task is registered too).
+  const handle = fetchHandler({ maxBytes: 1024 });
+  const envelope = encodeEnvelope({ v: 1, threadId: 't1', module: 'file:///elsewhere/tasks.ts', task: 'echo', arg: 'hi' });
+  const ran = await handle(new Request('http://fn/', { method: 'POST', headers: { 'content-type': ENVELOPE_CONTENT_TYPE }, body: envelope as Uint8Array<ArrayBuffer> }));
+  assert.equal(ran.status, 200);
+  assert.deepEqual(decode(new Uint8Array(await ran.arrayBuffer())), { ok: true, value: 'hi' }, 'found by name; the spawner\'s module path is not imported');
+  const big = await handle(new Request('http://fn/', { method: 'POST', headers: { 'content-type': ENVELOPE_CONTENT_TYPE }, body: new Uint8Array(2048) }));
+  assert.equal(big.status, 413);
+  assert.equal((await handle(new Request('http://fn/'))).status, 405);
+
+  assert.equal((await fetch(url)).status, 405);
+  const wrongType = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  assert.equal(wrongType.status, 415);
+  assert.match(await wrongType.text(), /application\/vnd\.skein\.envelope/);
+  const garbage = await fetch(url, { method: 'POST', headers: { 'content-type': ENVELOPE_CONTENT_TYPE }, body: new Uint8Array([1, 2, 3]) });
+  assert.equal(garbage.status, 200, 'a malformed envelope is a failed outcome, not a crash');
+});
