@@ -29,7 +29,7 @@ const usageErrors: Array<[string[], RegExp]> = [
   [['dso', '--tls-cert', 'c.pem'], /--tls-cert and --tls-key go together/],
   [['dso', '--tls-cert', 'no/such.pem', '--tls-key', 'no/such.key'], /--tls-cert: cannot read no\/such\.pem/],
   [['run'], /skein run needs an entry file/],
-  [['run', 'examples/montecarlo.ts', '--backend', 'lambda'], /--backend must be one of local, process, got 'lambda'/],
+  [['run', 'examples/montecarlo.ts', '--backend', 'azure'], /--backend must be one of local, process, lambda, http, got 'azure'/],
   [['run', 'examples/montecarlo.ts', '--workers', '0'], /--workers must be a positive integer, got '0'/],
   [['run', 'examples/montecarlo.ts', '--timeout-ms', '100'], /--timeout-ms needs --backend process/],
   [['run', 'examples/montecarlo.ts', '--backend', 'lambda'], /--backend lambda needs --function F/],
