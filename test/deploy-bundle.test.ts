@@ -32,7 +32,7 @@ test('the bundle is index.mjs with a linked source map', () => {
 
 test('the bundle imports nothing but Node built-ins and the optional msgpackr-extract', () => {
   const code = readFileSync(bundle.file, 'utf8');
-  const specifiers = [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["']([^"']+)["']/g)].map((m) => m[1]!);
+  const specifiers = [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|require\s*\(\s*)["']([^"']+)["']/g)].map((m) => m[1]!);
   assert.ok(specifiers.length > 0, 'the scan finds the imports of Node built-ins');
   const foreign = specifiers.filter((s) => !s.startsWith('node:') && !builtinModules.includes(s) && s !== 'msgpackr-extract');
   assert.deepEqual(foreign, []);

@@ -55,7 +55,7 @@ export async function bundleForLambda(opts: BundleOptions): Promise<LambdaBundle
     outfile: file,
     sourcemap: 'linked',
     sourcesContent: false,
-    // CommonJS dependencies (pino) call require() for Node built-ins, which ESM lacks.
+    // An app's CommonJS dependencies call require() for Node built-ins, which ESM lacks.
     banner: { js: "import { createRequire as __skeinCreateRequire } from 'node:module';\nconst require = __skeinCreateRequire(import.meta.url);" },
     // msgpackr's native decoder: a .node add-on cannot be inlined; msgpackr falls back to pure JS.
     external: ['msgpackr-extract'],
