@@ -8,3 +8,4 @@ export { InvalidCallError, type InvalidCallCode } from './invalid-call-error.ts'
 export { WorkerCrashedError } from './worker-crashed-error.ts';
 export { SerializationError } from './serialization-error.ts';
 export { DataDirError } from './data-dir-error.ts';
+export { DeployError } from './deploy-error.ts';
