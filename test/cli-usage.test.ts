@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import { exited, output, skein } from './support/node.ts';
 
 /** Runs `skein args...` to completion. */
-async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = skein(args);
+async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = skein(args, env);
   const out = output(child);
   const { code } = await exited(child);
   return { code, ...out };
@@ -38,6 +38,17 @@ const usageErrors: Array<[string[], RegExp]> = [
   [['run', 'examples/montecarlo.ts', '--region', 'eu-west-1'], /--region goes with --backend lambda/],
   [['run', 'examples/montecarlo.ts', '--backend', 'http'], /--backend http needs --url URL/],
   [['run', 'examples/montecarlo.ts', '--url', 'http://x/'], /--url goes with --backend http/],
+  [['deploy'], /skein deploy needs a target/],
+  [['deploy', 'gcp', 'examples/montecarlo.ts'], /unknown deploy target 'gcp'/],
+  [['deploy', 'lambda'], /skein deploy lambda needs an entry file/],
+  [['deploy', 'lambda', 'no/such.ts', '--name', 'f'], /entry file not found: no\/such\.ts/],
+  [['deploy', 'lambda', 'examples/montecarlo.ts', '--dso', 'h:1'], /--name is required/],
+  [['deploy', 'lambda', 'examples/montecarlo.ts', '--name', 'a b'], /--name takes 1 to 64 letters/],
+  [['deploy', 'lambda', 'examples/montecarlo.ts', '--name', 'f', '--memory', '64'], /--memory must be an integer from 128 to 10240, got '64'/],
+  [['deploy', 'lambda', 'examples/montecarlo.ts', '--name', 'f', '--timeout', '901'], /--timeout must be an integer from 1 to 900/],
+  [['deploy', 'lambda', 'examples/montecarlo.ts', '--name', 'f', '--concurrency', '0'], /--concurrency must be an integer from 1 up/],
+  [['deploy', 'lambda', 'examples/montecarlo.ts', '--name', 'f', '--endpoint', 'not a url'], /--endpoint takes a URL/],
+  [['deploy', 'lambda', 'examples/montecarlo.ts', '--name', 'f', '--dso', 'h:port'], /--dso: /],
 ];
 
 test('usage errors exit with 2, a one-line reason and the usage on stderr', { concurrency: true }, async (t) => {
@@ -69,6 +80,11 @@ test('help and --version print to stdout and exit 0', { concurrency: true }, asy
       assert.equal(code, 0);
       assert.match(stdout, /--max-frame-bytes N/);
     }),
+    t.test('skein deploy --help', async () => {
+      const { code, stdout } = await run(['deploy', '--help']);
+      assert.equal(code, 0);
+      assert.match(stdout, /--role ARN/);
+    }),
     t.test('skein --version', async () => {
       const { code, stdout } = await run(['--version']);
       assert.equal(code, 0);
@@ -88,4 +104,30 @@ test('a port already in use is a runtime failure: exit 1 with the reason', async
   } finally {
     await new Promise<void>((resolve) => blocker.close(() => resolve()));
   }
+});
+
+test('skein deploy without a DSO is a usage error', async () => {
+  const { code, stderr } = await run(['deploy', 'lambda', 'examples/montecarlo.ts', '--name', 'f'], { SKEIN_DSO: '' });
+  assert.equal(code, 2);
+  assert.match(stderr, /^skein: the functions need a DSO: pass --dso URL or set SKEIN_DSO\n/);
+});
+
+test('skein deploy without AWS credentials fails before bundling: exit 1 with the reason, no stack', async () => {
+  const { code, stdout, stderr } = await run(['deploy', 'lambda', 'examples/montecarlo.ts', '--name', 'f', '--dso', 'dso.example:7070'], {
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_PROFILE: '',
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '',
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: '',
+    AWS_WEB_IDENTITY_TOKEN_FILE: '',
+  });
+  assert.equal(code, 1, `stderr: ${stderr}`);
+  assert.equal(stdout, '');
+  assert.match(stderr, /^skein: no AWS credentials .*set AWS_ACCESS_KEY_ID/m);
+  assert.doesNotMatch(stderr, /bundling/);
+  assert.doesNotMatch(stderr, /\n\s+at /);
 });

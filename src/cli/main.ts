@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SkeinError } from '../errors/skein-error.ts';
+import { DEPLOY_USAGE, deployCommand } from './deploy-command.ts';
 import { DSO_USAGE, dsoCommand } from './dso-command.ts';
 import { INSPECT_USAGE, inspectCommand } from './inspect-command.ts';
 import { RUN_USAGE, runCommand } from './run-command.ts';
@@ -14,6 +15,8 @@ commands:
 
   ${INSPECT_USAGE.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n').trimStart()}
 
+  ${DEPLOY_USAGE.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n').trimStart()}
+
   skein --version          print the version
   skein help               print this help`;
 
@@ -21,6 +24,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   run: runCommand,
   dso: dsoCommand,
   inspect: inspectCommand,
+  deploy: deployCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

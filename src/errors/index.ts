@@ -9,3 +9,4 @@ export { WorkerCrashedError } from './worker-crashed-error.ts';
 export { SerializationError } from './serialization-error.ts';
 export { DataDirError } from './data-dir-error.ts';
 export { PayloadTooLargeError } from './payload-too-large-error.ts';
+export { DeployError } from './deploy-error.ts';
