@@ -30,8 +30,22 @@ function load(url: string): Promise<Record<string, unknown>> {
   return mod;
 }
 
-/** Finds the function an envelope names, importing its module first. */
-async function resolveFunction(env: ReceivedEnvelope): Promise<(arg: unknown) => unknown> {
+/**
+ * Finds the function an envelope names, importing its module first. In a bundle the tasks were
+ * registered when the bundle loaded and `module` is a path on the spawning machine: the task is
+ * found by name alone, and an export-style envelope (CloudPool), which names no task, is refused.
+ */
+async function resolveFunction(env: ReceivedEnvelope, bundled: boolean): Promise<(arg: unknown) => unknown> {
+  if (bundled) {
+    if (env.task === undefined) {
+      throw new Error(
+        `a bundled worker runs tasks only, and this invocation names the export '${env.export ?? 'default'}' of ${env.module}: define the function with task() in a module the bundle's entry imports`,
+      );
+    }
+    const def = findTask(env.task);
+    if (!def) throw new Error(`task '${env.task}' is not defined in this bundle; define tasks at the top level of a module the bundle's entry imports`);
+    return def.fn;
+  }
   const mod = await load(env.module);
   if (env.task !== undefined) {
     const def = findTask(env.task);
@@ -49,21 +63,30 @@ async function resolveFunction(env: ReceivedEnvelope): Promise<(arg: unknown) =>
   return fn as (arg: unknown) => unknown;
 }
 
+/** How {@link runInvocation} finds the function to run. */
+export interface InvocationOptions {
+  /**
+   * The worker is a bundle (Lambda) whose own top-level code registered the tasks: do not import
+   * the envelope's `module`, find the task by name. Export-style envelopes fail (final).
+   */
+  readonly bundled?: boolean;
+}
+
 /**
  * Runs one invocation in this worker: decodes the envelope, binds the default client to the
- * envelope's DSO, imports the module, decodes the argument (after the import, so handles of the
- * types that module registers become live handles on the worker's default client), runs the task
+ * envelope's DSO, imports the module (unless `bundled`), decodes the argument (after the import, so
+ * handles of the types that module registers become live handles on the worker's default client), runs the task
  * (or each index of its block), and encodes the outcome. Never rejects: any failure, the task's or
  * the envelope's, is an outcome.
  */
-export async function runInvocation(bytes: Uint8Array): Promise<Uint8Array> {
+export async function runInvocation(bytes: Uint8Array, opts: InvocationOptions = {}): Promise<Uint8Array> {
   let outcome: Outcome;
   // Failures outside the task's own code would fail again on a retry: they are final.
   let final = true;
   try {
     const env = decodeEnvelope(bytes);
     bindDefaultClient(env);
-    const fn = await resolveFunction(env);
+    const fn = await resolveFunction(env, opts.bundled === true);
     const arg = decodeArg(env, (type, key) => handleFor(type, key, undefined));
     let value: unknown = null;
     final = false;
