@@ -35,7 +35,7 @@ function envelopeOf(event: unknown): Uint8Array {
  * error as its outcome; only an event that is not a {@link LambdaInvocationEvent} rejects, which
  * Lambda reports as a function error.
  */
-export async function handler(event: unknown, _context?: unknown): Promise<LambdaInvocationResult> {
+export async function handler(event: unknown): Promise<LambdaInvocationResult> {
   const outcome = await runInvocation(envelopeOf(event), { bundled: true });
   return { outcome: Buffer.from(outcome).toString('base64') };
 }
