@@ -11,6 +11,7 @@ import {
   ResourceNotFoundException,
   TooManyRequestsException,
   UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
   type InvokeCommandOutput,
 } from '@aws-sdk/client-lambda';
 import { LambdaEmulator } from './support/lambda-emulator.ts';
@@ -74,6 +75,22 @@ test('UpdateFunctionCode retires the warm container: the next invocation runs th
   await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'echo', ZipFile: code(`export const echo = async () => 'v2';`) }));
   assert.deepEqual((await invoke('echo', {})).payload, 'v2');
   assert.deepEqual(emulator.stats('echo'), { coldStarts: 2, warmStarts: 1, containers: 1 });
+});
+
+test('UpdateFunctionConfiguration retires the warm container: the next one has the new environment', async () => {
+  await create('config', 'index.echo', { Environment: { Variables: { GREETING: 'hi' } } });
+  assert.equal((await invoke('config', {})).payload.greeting, 'hi');
+  await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'config', Environment: { Variables: { GREETING: 'hello' } } }));
+  assert.equal((await invoke('config', {})).payload.greeting, 'hello');
+  assert.deepEqual(emulator.stats('config'), { coldStarts: 2, warmStarts: 0, containers: 1 });
+});
+
+test('a handler the module does not export fails the init phase: a function error, no container kept', async () => {
+  await create('nothing', 'index.nothing');
+  const { out, payload } = await invoke('nothing', {});
+  assert.equal(out.FunctionError, 'Unhandled');
+  assert.equal(payload.errorType, 'Runtime.HandlerNotFound');
+  assert.equal(emulator.stats('nothing').containers, 0);
 });
 
 test('a thrown error is a function error with the type, message and trace', async () => {
