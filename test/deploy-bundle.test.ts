@@ -30,12 +30,14 @@ test('the bundle is index.mjs with a linked source map', () => {
   assert.ok(map.sources.some((s) => s.endsWith('examples/montecarlo.ts')), 'the example is mapped');
 });
 
-test('the bundle imports nothing but Node built-ins and the optional msgpackr-extract', () => {
+test('the bundle imports nothing but Node built-ins, the optional msgpackr-extract, and (lazily) the AWS SDK the Lambda runtime provides', () => {
   const code = readFileSync(bundle.file, 'utf8');
   const specifiers = [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|require\s*\(\s*)["']([^"']+)["']/g)].map((m) => m[1]!);
   assert.ok(specifiers.length > 0, 'the scan finds the imports of Node built-ins');
-  const foreign = specifiers.filter((s) => !s.startsWith('node:') && !builtinModules.includes(s) && s !== 'msgpackr-extract');
+  const foreign = specifiers.filter((s) => !s.startsWith('node:') && !builtinModules.includes(s) && s !== 'msgpackr-extract' && !s.startsWith('@aws-sdk/'));
   assert.deepEqual(foreign, []);
+  // The SDK only by dynamic import (the lambda backend's first invocation), never at load.
+  assert.doesNotMatch(code, /\bfrom\s*["']@aws-sdk\//);
 });
 
 test("importing the bundle outside the repository registers the entry's tasks without running main", () => {

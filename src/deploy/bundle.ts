@@ -58,7 +58,8 @@ export async function bundleForLambda(opts: BundleOptions): Promise<LambdaBundle
     // An app's CommonJS dependencies call require() for Node built-ins, which ESM lacks.
     banner: { js: "import { createRequire as __skeinCreateRequire } from 'node:module';\nconst require = __skeinCreateRequire(import.meta.url);" },
     // msgpackr's native decoder: a .node add-on cannot be inlined; msgpackr falls back to pure JS.
-    external: ['msgpackr-extract'],
+    // The Lambda runtime provides the AWS SDK v3; the lambda backend imports it only when used.
+    external: ['msgpackr-extract', '@aws-sdk/*'],
     plugins: [skeinPackage(handlerModule)],
     logLevel: 'silent',
   });

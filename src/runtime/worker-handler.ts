@@ -30,26 +30,21 @@ function load(url: string): Promise<Record<string, unknown>> {
   return mod;
 }
 
-/** Options of {@link runInvocation}. */
-export interface InvocationOptions {
-  /**
-   * The code runs as one bundle (a Lambda function, an HTTP function) whose own top-level code has
-   * registered the tasks: find the task by name and never import the envelope's module (a path on
-   * the machine that spawned the thread).
-   */
-  bundled?: boolean;
-}
-
-/** Finds the function an envelope names, importing its module first (unless the code is bundled). */
+/**
+ * Finds the function an envelope names, importing its module first. In a bundle the tasks were
+ * registered when the bundle loaded and `module` is a path on the spawning machine: the task is
+ * found by name alone, and an export-style envelope (CloudPool), which names no task, is refused.
+ */
 async function resolveFunction(env: ReceivedEnvelope, bundled: boolean): Promise<(arg: unknown) => unknown> {
   if (bundled) {
-    const def = env.task === undefined ? undefined : findTask(env.task);
-    if (def) return def.fn;
-    throw new Error(
-      env.task === undefined
-        ? `a bundled function runs tasks by name; ${env.module}'s export '${env.export ?? 'default'}' is not a task (CloudPool runs on the local and process backends)`
-        : `task '${env.task}' is not in this function's bundle; deploy the entry that defines it (skein deploy lambda <entry>)`,
-    );
+    if (env.task === undefined) {
+      throw new Error(
+        `a bundled worker runs tasks only, and this invocation names the export '${env.export ?? 'default'}' of ${env.module}: define the function with task() in a module the bundle's entry imports`,
+      );
+    }
+    const def = findTask(env.task);
+    if (!def) throw new Error(`task '${env.task}' is not defined in this bundle; define tasks at the top level of a module the bundle's entry imports`);
+    return def.fn;
   }
   const mod = await load(env.module);
   if (env.task !== undefined) {
@@ -68,10 +63,19 @@ async function resolveFunction(env: ReceivedEnvelope, bundled: boolean): Promise
   return fn as (arg: unknown) => unknown;
 }
 
+/** How {@link runInvocation} finds the function to run. */
+export interface InvocationOptions {
+  /**
+   * The worker is a bundle (Lambda) whose own top-level code registered the tasks: do not import
+   * the envelope's `module`, find the task by name. Export-style envelopes fail (final).
+   */
+  readonly bundled?: boolean;
+}
+
 /**
  * Runs one invocation in this worker: decodes the envelope, binds the default client to the
- * envelope's DSO, imports the module, decodes the argument (after the import, so handles of the
- * types that module registers become live handles on the worker's default client), runs the task
+ * envelope's DSO, imports the module (unless `bundled`), decodes the argument (after the import, so
+ * handles of the types that module registers become live handles on the worker's default client), runs the task
  * (or each index of its block), and encodes the outcome. Never rejects: any failure, the task's or
  * the envelope's, is an outcome.
  */

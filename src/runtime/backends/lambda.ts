@@ -1,11 +1,4 @@
-import {
-  InvokeCommand,
-  LambdaClient,
-  RequestTooLargeException,
-  ResourceNotFoundException,
-  TooManyRequestsException,
-  type LambdaClientConfig,
-} from '@aws-sdk/client-lambda';
+import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
 import { PayloadTooLargeError } from '../../errors/payload-too-large-error.ts';
 import { TimeoutError } from '../../errors/timeout-error.ts';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
@@ -56,7 +49,11 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  */
 export class LambdaBackend implements Backend {
   readonly name = 'lambda';
-  private readonly client: LambdaClient;
+  /**
+   * The SDK client, made at the first invocation: the SDK is imported then, so a program (or a
+   * Lambda bundle, where the runtime provides the SDK) that never uses this backend never loads it.
+   */
+  private client: Promise<{ client: LambdaClient; InvokeCommand: typeof import('@aws-sdk/client-lambda').InvokeCommand }> | undefined;
   private readonly limiter: InvocationLimiter;
   private readonly throttleRetries: number;
   private closed = false;
@@ -64,11 +61,6 @@ export class LambdaBackend implements Backend {
 
   constructor(private readonly opts: LambdaBackendOptions) {
     if (typeof opts.functionName !== 'string' || opts.functionName === '') throw new TypeError('the lambda backend needs a functionName');
-    this.client = new LambdaClient({
-      ...(opts.region ? { region: opts.region } : {}),
-      ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
-      ...opts.clientConfig,
-    });
     this.limiter = new InvocationLimiter(opts.concurrency ?? 100);
     this.throttleRetries = opts.throttleRetries ?? 8;
   }
@@ -92,7 +84,19 @@ export class LambdaBackend implements Backend {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.inFlight]);
-    this.client.destroy();
+    (await this.client?.catch(() => undefined))?.client.destroy();
+  }
+
+  private sdk(): NonNullable<LambdaBackend['client']> {
+    this.client ??= import('@aws-sdk/client-lambda').then(({ LambdaClient, InvokeCommand }) => ({
+      client: new LambdaClient({
+        ...(this.opts.region ? { region: this.opts.region } : {}),
+        ...(this.opts.endpoint ? { endpoint: this.opts.endpoint } : {}),
+        ...this.opts.clientConfig,
+      }),
+      InvokeCommand,
+    }));
+    return this.client;
   }
 
   private async invokeWithRetries(payload: Uint8Array, threadId: string): Promise<Uint8Array> {
@@ -100,7 +104,7 @@ export class LambdaBackend implements Backend {
       try {
         return await this.invokeOnce(payload, threadId);
       } catch (err) {
-        if (!(err instanceof TooManyRequestsException) || attempt >= this.throttleRetries) throw this.explain(err, threadId);
+        if (errorName(err) !== 'TooManyRequestsException' || attempt >= this.throttleRetries) throw this.explain(err, threadId);
         // Full jitter: a crowd of throttled threads must not come back in step.
         await sleep(Math.random() * Math.min(5000, 100 * 2 ** attempt));
       }
@@ -108,9 +112,8 @@ export class LambdaBackend implements Backend {
   }
 
   private async invokeOnce(payload: Uint8Array, threadId: string): Promise<Uint8Array> {
-    const out = await this.client.send(
-      new InvokeCommand({ FunctionName: this.opts.functionName, InvocationType: 'RequestResponse', Payload: payload }),
-    );
+    const { client, InvokeCommand } = await this.sdk();
+    const out = await client.send(new InvokeCommand({ FunctionName: this.opts.functionName, InvocationType: 'RequestResponse', Payload: payload }));
     const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
     if (out.FunctionError) throw functionError(this.opts.functionName, threadId, text);
     let result: LambdaResult;
@@ -131,18 +134,30 @@ export class LambdaBackend implements Backend {
   private explain(err: unknown, threadId: string): Error {
     const fn = this.opts.functionName;
     if (err instanceof WorkerCrashedError || err instanceof TimeoutError) return err;
-    if (err instanceof TooManyRequestsException) {
+    const name = errorName(err);
+    if (name === 'TooManyRequestsException') {
       return new WorkerCrashedError(`${fn} stayed throttled (429) through ${this.throttleRetries} retries of thread ${threadId}: raise its concurrency, or lower the backend's`);
     }
-    if (err instanceof RequestTooLargeException) {
+    // Lambda answers 413 RequestEntityTooLargeException, a name the SDK's model lacks.
+    if (name === 'RequestTooLargeException' || name === 'RequestEntityTooLargeException' || status(err) === 413) {
       return new PayloadTooLargeError(`thread ${threadId}'s invocation is over Lambda's request limit: pass big data through shared objects and send their handles`);
     }
-    if (err instanceof ResourceNotFoundException) {
+    if (name === 'ResourceNotFoundException') {
       return new WorkerCrashedError(`no Lambda function ${fn} (deploy it with skein deploy lambda <entry> --name ${fn})`);
     }
     const e = err as Error;
     return new WorkerCrashedError(`invoking ${fn} for thread ${threadId} failed: ${e.name}: ${e.message}`);
   }
+}
+
+/** The name of an SDK error (its exception type), if it has one. */
+function errorName(err: unknown): string | undefined {
+  return (err as { name?: unknown })?.name as string | undefined;
+}
+
+/** The HTTP status behind an SDK error, if it has one. */
+function status(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 }
 
 /** The error a function error payload (`X-Amz-Function-Error`) stands for. */
@@ -156,7 +171,7 @@ function functionError(fn: string, threadId: string, text: string): Error {
   const type = typeof p.errorType === 'string' ? p.errorType : 'Error';
   const message = typeof p.errorMessage === 'string' ? p.errorMessage : text;
   const trace = Array.isArray(p.trace) ? `\n${p.trace.join('\n')}` : '';
-  if (/Task timed out after/.test(message)) return new TimeoutError(`thread ${threadId} on ${fn}: ${message}`);
+  if (/Task timed out after/.test(message) || type === 'Sandbox.Timedout') return new TimeoutError(`thread ${threadId} on ${fn}: ${message}`);
   if (/Response payload size exceeded|ResponseSizeTooLarge/i.test(`${type} ${message}`)) {
     return new PayloadTooLargeError(`thread ${threadId}'s result is over Lambda's 6 MB response limit: return a handle to a shared object instead`);
   }
