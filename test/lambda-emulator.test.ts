@@ -59,7 +59,7 @@ test('an invocation cold-starts a container, the next one reuses it warm', async
   assert.deepEqual({ ...first.payload, pid: 0 }, { event: { n: 1 }, name: 'echo', greeting: 'hi', pid: 0 });
   const second = await invoke('echo', { n: 2 });
   assert.equal(second.payload.pid, first.payload.pid);
-  assert.deepEqual(emulator.stats('echo'), { coldStarts: 1, warmStarts: 1, containers: 1 });
+  assert.deepEqual(emulator.stats('echo'), { coldStarts: 1, warmStarts: 1, throttled: 0, containers: 1 });
 });
 
 test('GetFunction reports the function active with its code hash', async () => {
@@ -74,7 +74,7 @@ test('GetFunction reports the function active with its code hash', async () => {
 test('UpdateFunctionCode retires the warm container: the next invocation runs the new code', async () => {
   await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'echo', ZipFile: code(`export const echo = async () => 'v2';`) }));
   assert.deepEqual((await invoke('echo', {})).payload, 'v2');
-  assert.deepEqual(emulator.stats('echo'), { coldStarts: 2, warmStarts: 1, containers: 1 });
+  assert.deepEqual(emulator.stats('echo'), { coldStarts: 2, warmStarts: 1, throttled: 0, containers: 1 });
 });
 
 test('UpdateFunctionConfiguration retires the warm container: the next one has the new environment', async () => {
@@ -82,7 +82,7 @@ test('UpdateFunctionConfiguration retires the warm container: the next one has t
   assert.equal((await invoke('config', {})).payload.greeting, 'hi');
   await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'config', Environment: { Variables: { GREETING: 'hello' } } }));
   assert.equal((await invoke('config', {})).payload.greeting, 'hello');
-  assert.deepEqual(emulator.stats('config'), { coldStarts: 2, warmStarts: 0, containers: 1 });
+  assert.deepEqual(emulator.stats('config'), { coldStarts: 2, warmStarts: 0, throttled: 0, containers: 1 });
 });
 
 test('a handler the module does not export fails the init phase: a function error, no container kept', async () => {
@@ -136,7 +136,7 @@ test('more invocations than the concurrency limit answer TooManyRequestsExceptio
     assert.equal(err.Reason, 'ReservedFunctionConcurrentInvocationLimitExceeded');
     for (const res of held) res.end('go');
     for (const r of await Promise.all(running)) assert.equal(r.payload, 'released');
-    assert.deepEqual(emulator.stats('gate'), { coldStarts: 2, warmStarts: 0, containers: 2 });
+    assert.deepEqual(emulator.stats('gate'), { coldStarts: 2, warmStarts: 0, throttled: 1, containers: 2 });
   } finally {
     gate.close();
   }

@@ -31,6 +31,8 @@ export interface FunctionStats {
   readonly coldStarts: number;
   /** Invocations that ran in an idle container. */
   readonly warmStarts: number;
+  /** Invocations refused with 429 because the function's concurrency was in use. */
+  readonly throttled: number;
   /** Containers alive now, busy or idle. */
   readonly containers: number;
 }
@@ -78,6 +80,7 @@ interface LambdaFunction {
   running: number;
   coldStarts: number;
   warmStarts: number;
+  throttled: number;
 }
 
 class ApiError extends Error {
@@ -132,7 +135,7 @@ export class LambdaEmulator {
   stats(name: string): FunctionStats {
     const fn = this.functions.get(name);
     if (!fn) throw new Error(`no function ${name}`);
-    return { coldStarts: fn.coldStarts, warmStarts: fn.warmStarts, containers: fn.containers.size };
+    return { coldStarts: fn.coldStarts, warmStarts: fn.warmStarts, throttled: fn.throttled, containers: fn.containers.size };
   }
 
   /** Kills every container, stops listening and removes the extracted code. */
@@ -211,6 +214,7 @@ export class LambdaEmulator {
       running: 0,
       coldStarts: 0,
       warmStarts: 0,
+      throttled: 0,
     };
     await this.deployCode(fn, (input.Code as { ZipFile?: unknown } | undefined)?.ZipFile);
     this.functions.set(name, fn);
@@ -277,6 +281,7 @@ export class LambdaEmulator {
     }
     if (fn.running >= this.concurrency) {
       res.setHeader('Retry-After', '1');
+      fn.throttled++;
       throw new ApiError(429, 'TooManyRequestsException', 'Rate Exceeded.', { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
     }
     fn.running++;
