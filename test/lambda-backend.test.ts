@@ -5,6 +5,7 @@ import { deployLambda } from '../src/deploy/lambda-deploy.ts';
 import { echo } from './fixtures/echo-tasks.ts';
 import { overQuota } from './fixtures/failing-tasks.ts';
 import { awaitForever } from './fixtures/hang-tasks.ts';
+import { bigResult } from './fixtures/lambda-backend-app.ts';
 import { LambdaEmulator } from './support/lambda-emulator.ts';
 import { runSkein, stopSkeins, type TestNode } from './support/node.ts';
 import { threadsNode } from './support/threads.ts';
@@ -49,9 +50,9 @@ test('skein deploy lambda puts examples/montecarlo.ts in the emulator, and skein
 });
 
 /** Deploys the test's own task modules as one function, as skein deploy would. */
-async function deployFixtures(name: string, extra: { timeout?: number; concurrency?: number } = {}): Promise<void> {
+async function deployFixtures(name: string, extra: { timeout?: number; concurrency?: number; entry?: string } = {}): Promise<void> {
   await deployLambda({
-    entry: new URL('./fixtures/lambda-backend-app.ts', import.meta.url).pathname,
+    entry: new URL(`./fixtures/${extra.entry ?? 'lambda-backend-app.ts'}`, import.meta.url).pathname,
     name,
     role: 'arn:aws:iam::123456789012:role/skein',
     dso: t.url,
@@ -62,7 +63,7 @@ async function deployFixtures(name: string, extra: { timeout?: number; concurren
   });
 }
 
-test('the lambda backend: results, a thread\'s own error as RemoteError, a timed-out function as TimeoutError, a 7 MB argument refused before sending', { timeout: 120_000 }, async () => {
+test('the lambda backend: results, a thread\'s own error as RemoteError, a timed-out function as TimeoutError, a 7 MB argument refused before sending, a 7 MB result as PayloadTooLargeError', { timeout: 120_000 }, async () => {
   await deployFixtures('fixtures', { timeout: 1 });
   const ex = new ServerlessExecutor({ backend: 'lambda', functionName: 'fixtures', endpoint: emu.endpoint });
   try {
@@ -70,6 +71,7 @@ test('the lambda backend: results, a thread\'s own error as RemoteError, a timed
     await assert.rejects(ex.submit(overQuota, 9), (err: unknown) => err instanceof RemoteError && err.remoteName === 'QuotaExceeded' && err.message === 'quota of 9 exceeded');
     await assert.rejects(ex.submit(awaitForever, null), (err: unknown) => err instanceof TimeoutError && /Task timed out after 1/.test(err.message));
     await assert.rejects(ex.submit(echo, 'x'.repeat(7 * 1024 * 1024)), PayloadTooLargeError);
+    await assert.rejects(ex.submit(bigResult, 7 * 1024 * 1024), (err: unknown) => err instanceof PayloadTooLargeError && /result/.test(err.message));
   } finally {
     await ex.shutdown();
   }
@@ -88,6 +90,20 @@ test('throttled invocations (429 past the emulator\'s concurrency of 4) are retr
     const stats = emu.stats('crowd');
     assert.ok(stats.throttled > 0, 'some invocations were throttled, then retried');
     assert.ok(stats.containers <= 4);
+  } finally {
+    await ex.shutdown();
+  }
+});
+
+test('a function whose code fails to load answers every thread with a WorkerCrashedError naming Lambda\'s error', { timeout: 60_000 }, async () => {
+  await deployFixtures('broken', { entry: 'lambda-broken-app.ts' });
+  const ex = new ServerlessExecutor({ backend: 'lambda', functionName: 'broken', endpoint: emu.endpoint });
+  try {
+    await assert.rejects(ex.submit(echo, 1), (err: unknown) => {
+      assert.ok(err instanceof WorkerCrashedError, String(err));
+      assert.match(err.message, /failed in Lambda: .*the configuration file is missing/);
+      return true;
+    });
   } finally {
     await ex.shutdown();
   }

@@ -1,5 +1,6 @@
 import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
 import { PayloadTooLargeError } from '../../errors/payload-too-large-error.ts';
+import { SkeinError } from '../../errors/skein-error.ts';
 import { TimeoutError } from '../../errors/timeout-error.ts';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
 import type { Backend } from '../backend.ts';
@@ -133,7 +134,7 @@ export class LambdaBackend implements Backend {
   /** Turns an SDK failure into the error a thread reports. */
   private explain(err: unknown, threadId: string): Error {
     const fn = this.opts.functionName;
-    if (err instanceof WorkerCrashedError || err instanceof TimeoutError) return err;
+    if (err instanceof SkeinError) return err;
     const name = errorName(err);
     if (name === 'TooManyRequestsException') {
       return new WorkerCrashedError(`${fn} stayed throttled (429) through ${this.throttleRetries} retries of thread ${threadId}: raise its concurrency, or lower the backend's`);
