@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InvocationLimiter } from '../src/runtime/backends/invocation-limiter.ts';
+import { InvocationLimiter } from '../src/runtime/backends/remote-backend.ts';
 
 test('the invocation limiter keeps at most `limit` in flight, starts the rest in order, and survives failures', async () => {
   const limiter = new InvocationLimiter(3);

@@ -15,7 +15,7 @@ import {
   type InvokeCommandOutput,
 } from '@aws-sdk/client-lambda';
 import { LambdaEmulator } from './support/lambda-emulator.ts';
-import { zip } from './support/zip.ts';
+import { zip } from '../src/deploy/zip.ts';
 
 // One module, one export per behaviour; each function picks its export with Handler.
 const HANDLERS = `

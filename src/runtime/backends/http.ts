@@ -2,7 +2,7 @@ import { PayloadTooLargeError } from '../../errors/payload-too-large-error.ts';
 import { TimeoutError } from '../../errors/timeout-error.ts';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
 import type { Backend } from '../backend.ts';
-import { InvocationLimiter } from './invocation-limiter.ts';
+import { RemoteBackend } from './remote-backend.ts';
 
 /** Content type of an envelope POSTed to an HTTP function, and of the outcome it answers. */
 export const ENVELOPE_CONTENT_TYPE = 'application/vnd.skein.envelope';
@@ -32,14 +32,12 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * `PayloadTooLargeError`, 429 (and 503 with `Retry-After`) are retried with backoff, any other
  * failure is a `WorkerCrashedError` naming the status and the start of the body.
  */
-export class HttpBackend implements Backend {
+export class HttpBackend extends RemoteBackend implements Backend {
   readonly name = 'http';
-  private readonly limiter: InvocationLimiter;
   private readonly throttleRetries: number;
-  private closed = false;
-  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly opts: HttpBackendOptions) {
+    super(opts.concurrency ?? 100);
     let url: URL;
     try {
       url = new URL(opts.url);
@@ -47,24 +45,10 @@ export class HttpBackend implements Backend {
       throw new TypeError(`the http backend needs a URL, got '${opts.url}'`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`the http backend needs an http(s) URL, got '${opts.url}'`);
-    this.limiter = new InvocationLimiter(opts.concurrency ?? 100);
     this.throttleRetries = opts.throttleRetries ?? 8;
   }
 
-  invoke(envelope: Uint8Array, threadId: string): Promise<Uint8Array> {
-    if (this.closed) return Promise.reject(new WorkerCrashedError(`the http backend is closed; thread ${threadId} was not started`));
-    const run = this.limiter.run(() => this.post(envelope, threadId));
-    this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run)).catch(() => undefined);
-    return run;
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    await Promise.allSettled([...this.inFlight]);
-  }
-
-  private async post(envelope: Uint8Array, threadId: string): Promise<Uint8Array> {
+  protected async call(envelope: Uint8Array, threadId: string): Promise<Uint8Array> {
     const where = this.opts.url;
     for (let attempt = 0; ; attempt++) {
       let res: Response;

@@ -4,7 +4,7 @@ import { SkeinError } from '../../errors/skein-error.ts';
 import { TimeoutError } from '../../errors/timeout-error.ts';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
 import type { Backend } from '../backend.ts';
-import { InvocationLimiter } from './invocation-limiter.ts';
+import { RemoteBackend } from './remote-backend.ts';
 
 /** Lambda's limit on a synchronous invocation's request and response payloads. */
 export const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;
@@ -48,26 +48,22 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * anything is sent. Throttling (429) is retried with exponential backoff and jitter, and at most
  * `concurrency` invocations are in flight.
  */
-export class LambdaBackend implements Backend {
+export class LambdaBackend extends RemoteBackend implements Backend {
   readonly name = 'lambda';
   /**
    * The SDK client, made at the first invocation: the SDK is imported then, so a program (or a
    * Lambda bundle, where the runtime provides the SDK) that never uses this backend never loads it.
    */
   private client: Promise<{ client: LambdaClient; InvokeCommand: typeof import('@aws-sdk/client-lambda').InvokeCommand }> | undefined;
-  private readonly limiter: InvocationLimiter;
   private readonly throttleRetries: number;
-  private closed = false;
-  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly opts: LambdaBackendOptions) {
+    super(opts.concurrency ?? 100);
     if (typeof opts.functionName !== 'string' || opts.functionName === '') throw new TypeError('the lambda backend needs a functionName');
-    this.limiter = new InvocationLimiter(opts.concurrency ?? 100);
     this.throttleRetries = opts.throttleRetries ?? 8;
   }
 
-  invoke(envelope: Uint8Array, threadId: string): Promise<Uint8Array> {
-    if (this.closed) return Promise.reject(new WorkerCrashedError(`the lambda backend is closed; thread ${threadId} was not started`));
+  protected call(envelope: Uint8Array, threadId: string): Promise<Uint8Array> {
     const payload = Buffer.from(JSON.stringify({ skein: 1, envelope: Buffer.from(envelope).toString('base64') }));
     if (payload.length > LAMBDA_PAYLOAD_LIMIT) {
       return Promise.reject(
@@ -76,15 +72,10 @@ export class LambdaBackend implements Backend {
         ),
       );
     }
-    const run = this.limiter.run(() => this.invokeWithRetries(payload, threadId));
-    this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run)).catch(() => undefined);
-    return run;
+    return this.invokeWithRetries(payload, threadId);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    await Promise.allSettled([...this.inFlight]);
+  protected override async dispose(): Promise<void> {
     (await this.client?.catch(() => undefined))?.client.destroy();
   }
 
