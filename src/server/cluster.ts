@@ -131,6 +131,9 @@ export class Cluster {
             case 's':
               if (typeof msg[1] === 'number') this.core.synced(from, msg[1]);
               break;
+            case 'k':
+              if (typeof msg[1] === 'string' && Array.isArray(msg[2])) this.core.sessions.get(msg[1])?.acknowledge(msg[2]);
+              break;
           }
         }
         if (records) {

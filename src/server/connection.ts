@@ -246,7 +246,7 @@ export class NodeConnection {
     const session = this.session!;
     const op = req[0] as unknown;
     if (op === Op.Ack) {
-      if (Array.isArray(req[1])) session.acknowledge(req[1]);
+      if (Array.isArray(req[1])) this.opts.core.acknowledged(session, req[1]);
       else this.notice(new ProtocolError('an ack is [7, ids]'));
       return;
     }

@@ -197,6 +197,17 @@ export class NodeCore {
     return session;
   }
 
+  /**
+   * The session's client has these replies: forget them here, and (with backups) on the other
+   * members too, which keep copies for a resend after a failover and hear of acks only this way.
+   */
+  acknowledged(session: Session, ids: readonly unknown[]): void {
+    session.acknowledge(ids);
+    if (this.alone || this.opts.rf < 2) return;
+    const numbers = ids.filter((id): id is number => typeof id === 'number');
+    for (const link of this.links.values()) link.forwardAcks(session.id, numbers);
+  }
+
   // ---------------------------------------------------------------- calls
 
   /** Runs a client's call (that came on `origin`) here, or answers where it belongs. */

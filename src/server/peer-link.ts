@@ -11,11 +11,12 @@ import type { BackupLink } from './replicator.ts';
  * Messages from one member to another, in frames of arrays:
  * - `['m', message]`: membership (joins, views, heartbeats);
  * - `['r', n, record]`: the n-th record on this link (a change to an object the receiver backs up);
- * - `['s', epoch]`: the sender has sent all of its handover for `epoch`.
+ * - `['s', epoch]`: the sender has sent all of its handover for `epoch`;
+ * - `['k', session, ids]`: the session's client acknowledged these replies (see `Op.Ack`).
  * The receiver answers on the same socket with `['a', n]`: it has applied (and journaled)
  * records up to n.
  */
-export type PeerMessage = ['m', unknown] | ['r', number, Uint8Array] | ['s', number];
+export type PeerMessage = ['m', unknown] | ['r', number, Uint8Array] | ['s', number] | ['k', string, readonly number[]];
 
 /** Reconnect delay after a link drops, doubling up to {@link MAX_RETRY_MS}. */
 const FIRST_RETRY_MS = 50;
@@ -60,6 +61,10 @@ export class PeerLink implements BackupLink {
     this.unacked.push(msg);
     this.queue.push(msg);
     return n;
+  }
+
+  forwardAcks(session: string, ids: readonly number[]): void {
+    this.control(['k', session, ids]);
   }
 
   /** Queues a membership or handover message. */

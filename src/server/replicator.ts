@@ -24,6 +24,11 @@ export interface BackupLink {
   readonly gone: boolean;
   /** Writes what {@link BackupLink.send} queued. */
   flush(): void;
+  /**
+   * Tells the backup that a session's client acknowledged these replies (it forgets its copies);
+   * best effort, after the records queued before it.
+   */
+  forwardAcks(session: string, ids: readonly number[]): void;
 }
 
 /** What a reply waits for: the records emitted before it, on the journal and on each backup. */
