@@ -102,8 +102,8 @@ export function encodeRequest(msg: Outgoing, id: number): EncodedMessage | Proto
  * A request is encoded when it is made, so it carries its arguments as they were at the call
  * (changing them afterwards, even in the same turn, changes nothing sent); the requests made in
  * the same turn of the event loop then leave in one frame; replies may come back in any order.
- * When the connection closes, every request still in flight is rejected with
- * {@link ConnectionClosedError}. The socket keeps the process alive only while requests are in
+ * When the connection closes, a call still in flight goes to its {@link Resend} (the client sends
+ * it again); any other request is rejected with {@link ConnectionClosedError}. The socket keeps the process alive only while requests are in
  * flight, so a program that forgets `close()` still exits.
  */
 export class Connection {

@@ -27,7 +27,8 @@ export const PARK: unique symbol = Symbol('skein.park');
 export type Park = typeof PARK;
 
 /**
- * Called by the node when a session that held a lease on the object ends (its connection closed):
+ * Called by the node when a session that held a lease on the object ends (its client said goodbye,
+ * or stayed away past the session timeout):
  * the object gives back what the session held (semaphore permits, a lock).
  */
 export const SESSION_ENDED: unique symbol = Symbol('skein.sessionEnded');
@@ -86,7 +87,7 @@ export function park(): Park {
   return PARK;
 }
 
-/** The session that issued the current call (stable for the life of the client connection). */
+/** The session that issued the current call (the client's, stable across its reconnects). */
 export function callerSession(): string {
   return context('callerSession').session;
 }

@@ -37,7 +37,7 @@ export interface Topology {
 
 /** What the node tells a client that passed the handshake. */
 export interface Welcome {
-  /** The session this connection is; leases (permits, locks) belong to it. */
+  /** The session this connection belongs to; leases (permits, locks) belong to it. */
   session: string;
   /** The node's protocol version. */
   version: number;

@@ -73,6 +73,12 @@ class Failure {
   constructor(readonly error: unknown) {}
 }
 
+/** The call `id` of `session` parked now, if any (a session has few parked calls at a time). */
+function parkedCall(session: SessionState, id: number): Parked | undefined {
+  for (const p of session.parked) if (p.id === id) return p;
+  return undefined;
+}
+
 /** Reports a completed attempt: its value, or the error of a {@link Failure}. */
 function settle(result: unknown, outcome: Outcome): void {
   if (result instanceof Failure) outcome.fail(result.error);
@@ -246,13 +252,11 @@ export class ObjectTable {
 
   /** Withdraws the parked call `id` of `session` (as a timeout would, without replying). Answers whether it was parked. */
   withdrawCall(session: SessionState, id: number): boolean {
-    for (const p of session.parked) {
-      if (p.id !== id) continue;
-      this.withdraw(p);
-      this.wake(p.entry);
-      return true;
-    }
-    return false;
+    const p = parkedCall(session, id);
+    if (!p) return false;
+    this.withdraw(p);
+    this.wake(p.entry);
+    return true;
   }
 
   /**
@@ -292,18 +296,14 @@ export class ObjectTable {
    * whether it was parked.
    */
   answerParkedTo(session: SessionState, id: number, outcome: Outcome): boolean {
-    for (const p of session.parked) {
-      if (p.id !== id) continue;
-      p.outcome = outcome;
-      return true;
-    }
-    return false;
+    const p = parkedCall(session, id);
+    if (p) p.outcome = outcome;
+    return p !== undefined;
   }
 
   /** Whether request `id` of `session` is parked here now. */
   isParked(session: SessionState, id: number): boolean {
-    for (const p of session.parked) if (p.id === id) return true;
-    return false;
+    return parkedCall(session, id) !== undefined;
   }
 
   /**

@@ -82,12 +82,6 @@ export class Replicator {
   emit(record: unknown[], backups: readonly BackupLink[]): void {
     if (!this.journal && backups.length === 0) return;
     const bytes = encode(record);
-    this.emitEncoded(bytes, backups);
-  }
-
-  /** {@link emit} for a record already encoded. */
-  emitEncoded(bytes: Uint8Array, backups: readonly BackupLink[]): void {
-    if (!this.journal && backups.length === 0) return;
     if (this.journal) {
       this.journal.append(bytes);
       this.appended++;
