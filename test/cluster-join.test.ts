@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { AtomicLong, SharedMap } from '../src/index.ts';
 import type { Client } from '../src/client/client.ts';
-import { clusterClient, killMembers, ownerOf, startCluster, startMember, waitForMembers, type Member } from './support/cluster.ts';
+import { clusterClient, killMembers, ownerOf, startCluster, startMemberLike, waitForMembers, type Member } from './support/cluster.ts';
 import { until } from './support/progress.ts';
 
 after(killMembers);
@@ -77,7 +77,7 @@ test('3 members, rf 2: a 4th joins while 8 clients write; nothing is lost or dou
   const members = await startCluster(3, 2);
   let joined: Member | undefined;
   const acked = await underLoad(members, async () => {
-    joined = await startMember({ rf: 2, join: members[0]!.url });
+    joined = await startMemberLike(members[0]!, { rf: 2 });
     return [...members, joined];
   });
   const all = [...members, joined!];

@@ -2,8 +2,8 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { killMembers, startMember, tempDir } from './support/cluster.ts';
-import { runSkein, stopSkeins } from './support/node.ts';
+import { killMembers, startCluster, startMember, tempDir } from './support/cluster.ts';
+import { freePort, runSkein, stopSkeins } from './support/node.ts';
 
 after(stopSkeins);
 after(killMembers);
@@ -27,13 +27,23 @@ test('a bad --rf is a usage error', { concurrency: true }, async (t) => {
   ]);
 });
 
-test('a --join that is not a DSO address is a usage error', async () => {
-  await refused(['--join', 'http://example.com:1'], 2, /--join: 'http:\/\/example\.com:1' has scheme http:; expected skein:\/\/ or skeins:\/\//);
-  await refused(['--join', ','], 2, /--join: no DSO address given/);
+test('etcd options that make no sense are usage errors', { concurrency: true }, async (t) => {
+  await Promise.all([
+    t.test('--etcd skein://', () => refused(['--etcd', 'skein://127.0.0.1:2379'], 2, /--etcd takes etcd client URLs like http:\/\/127\.0\.0\.1:2379, comma-separated; got 'skein:\/\/127\.0\.0\.1:2379'/)),
+    t.test('--cluster without --etcd', () => refused(['--cluster', 'c1'], 2, /--cluster and --lease-ttl-ms need --etcd/)),
+    t.test('--cluster with a slash', () => refused(['--etcd', 'http://127.0.0.1:1', '--cluster', 'a/b'], 2, /--cluster takes 1 to 63 letters/)),
+    t.test('--lease-ttl-ms 10', () => refused(['--etcd', 'http://127.0.0.1:1', '--lease-ttl-ms', '10'], 2, /--lease-ttl-ms must be from 1000 to 3600000, got 10/)),
+  ]);
 });
 
-test('a --join naming no reachable member fails after the join timeout, naming the seed', { timeout: 60_000 }, async () => {
-  await refused(['--join', 'nonsense'], 1, /could not join a cluster through skein:\/\/nonsense:7070 within \d+ ms/);
+test('an etcd that cannot be reached fails the start in one line, naming it', async () => {
+  const port = await freePort();
+  await refused(['--etcd', `http://127.0.0.1:${port}`], 1, new RegExp(`no etcd endpoint answered \\(http://127\\.0\\.0\\.1:${port}\\)`));
+});
+
+test('a member started with another rf than its cluster is refused, naming both', async () => {
+  const [first] = await startCluster(1, 2);
+  await refused(['--etcd', first!.etcd!, '--cluster', first!.cluster!, '--rf', '3'], 1, /keeps 2 copies of each object \(rf 2\); this node was started with rf 3/);
 });
 
 test('a --data-dir that is a file is refused, naming it', async (t) => {

@@ -1,11 +1,12 @@
 /** A DSO node in its own process, as the DSO scenarios use it; and clusters of them. */
 import { readFileSync } from 'node:fs';
+import { startEtcd } from '../../test/support/etcd.ts';
 import { startService, type Service } from '../support.ts';
 
 /** Cluster options of {@link startDsoNode}, passed to `skein dso` as they are named there. */
 export interface DsoNodeOptions {
-  /** `--join`: a member of the cluster to join. */
-  join?: string;
+  /** `--etcd` and `--cluster`: be a member of this cluster kept in this etcd. */
+  etcd?: { url: string; cluster: string };
   /** `--rf`: copies of each object, owner included (every member the same). */
   rf?: number;
   /** `--data-dir`: keep a journal there. */
@@ -15,23 +16,35 @@ export interface DsoNodeOptions {
 /** Starts `skein dso --port 0` (a member once it prints its URL); `url` is where it listens. */
 export async function startDsoNode(opts: DsoNodeOptions = {}): Promise<Service & { url: string }> {
   const args = ['bin/skein.js', 'dso', '--port', '0', '--log-level', 'warn'];
-  if (opts.join !== undefined) args.push('--join', opts.join);
+  if (opts.etcd !== undefined) args.push('--etcd', opts.etcd.url, '--cluster', opts.etcd.cluster);
   if (opts.rf !== undefined) args.push('--rf', String(opts.rf));
   if (opts.dataDir !== undefined) args.push('--data-dir', opts.dataDir);
   const s = await startService(args, /listening on (skein:\/\/\S+)/);
   return Object.assign(s, { url: s.match[1]! });
 }
 
-/** Starts `n` nodes, each its own process, the others joining the first, all with `rf`. */
+/**
+ * Starts `n` nodes, each its own process, members of one cluster kept in an etcd of its own
+ * (Debian's etcd-server; `scripts/ensure-etcd.sh` installs it), all with `rf`. Stopping the first
+ * node also stops the etcd, once the others are stopped.
+ */
 export async function startDsoCluster(n: number, rf: number): Promise<Array<Service & { url: string }>> {
-  const first = await startDsoNode({ rf });
-  const nodes = [first];
+  const etcd = await startEtcd();
+  const nodes: Array<Service & { url: string }> = [];
   try {
-    for (let i = 1; i < n; i++) nodes.push(await startDsoNode({ rf, join: first.url }));
+    for (let i = 0; i < n; i++) nodes.push(await startDsoNode({ rf, etcd: { url: etcd.url, cluster: 'bench' } }));
   } catch (err) {
     for (const node of nodes) await node.stop();
+    await etcd.stop();
     throw err;
   }
+  const first = nodes[0]!;
+  const stopFirst = first.stop.bind(first);
+  first.stop = async () => {
+    await Promise.all(nodes.slice(1).map((node) => node.stop()));
+    await stopFirst();
+    await etcd.stop();
+  };
   return nodes;
 }
 

@@ -6,7 +6,7 @@ import type { Level } from 'pino';
 import { registeredUserTypes } from '../objects/user-types.ts';
 import { startNode } from '../server/node.ts';
 import { createLogger } from '../server/logger.ts';
-import { DEFAULT_PORT, parseEndpoints } from '../protocol/endpoint.ts';
+import { DEFAULT_PORT } from '../protocol/endpoint.ts';
 import { MIN_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -24,8 +24,12 @@ export const DSO_USAGE = `skein dso [options]      run a DSO node until SIGINT/S
   --max-frame-bytes N  largest frame accepted (default 16777216, at least ${MIN_MAX_FRAME_BYTES})
   --log-level L        ${LOG_LEVELS.join('|')} (default info)
   --objects MODULE     load the shared classes (sharedClass) a module defines; repeatable
-  --join HOST:PORT     join the cluster this member belongs to (comma-separated seeds)
+  --etcd URLS          be a member of a cluster kept in etcd (http://host:port, comma-separated;
+                       default: SKEIN_ETCD, else run alone)
+  --cluster NAME       the cluster's name in etcd (default 'default')
   --rf N               copies of each object in the cluster, owner included (default 1)
+  --lease-ttl-ms N     this member's etcd lease (default 2000); it stops serving before the lease
+                       runs out, and its objects fail over once it has
   --advertise HOST     the host other members and clients reach this node at (default: --host)
   --data-dir DIR       keep a journal (log + snapshots) in DIR; a restart recovers every
                        acknowledged call
@@ -51,7 +55,9 @@ export async function dsoCommand(argv: string[]): Promise<number> {
       'max-frame-bytes': { type: 'string' },
       'log-level': { type: 'string' },
       objects: { type: 'string', multiple: true },
-      join: { type: 'string' },
+      etcd: { type: 'string' },
+      cluster: { type: 'string' },
+      'lease-ttl-ms': { type: 'string' },
       rf: { type: 'string' },
       advertise: { type: 'string' },
       'data-dir': { type: 'string' },
@@ -85,13 +91,20 @@ export async function dsoCommand(argv: string[]): Promise<number> {
   if (rf !== undefined && (rf < 1 || rf > 16)) throw new UsageError(`--rf must be from 1 to 16, got ${rf}`);
   const sessionTtlMs = intOption(values['session-ttl-ms'], 'session-ttl-ms');
   if (sessionTtlMs === 0) throw new UsageError('--session-ttl-ms must be at least 1');
-  if (values.join !== undefined) {
-    try {
-      parseEndpoints(values.join);
-    } catch (err) {
-      throw new UsageError(`--join: ${(err as Error).message}`);
+  const etcd = values.etcd ?? (process.env.SKEIN_ETCD || undefined);
+  if (etcd !== undefined) {
+    for (const e of etcd.split(',')) {
+      if (!/^https?:\/\/[^/\s]+\/?$/.test(e.trim())) throw new UsageError(`--etcd takes etcd client URLs like http://127.0.0.1:2379, comma-separated; got '${e}'`);
     }
   }
+  if (values.cluster !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(values.cluster)) {
+    throw new UsageError(`--cluster takes 1 to 63 letters, digits, '.', '_' or '-', got '${values.cluster}'`);
+  }
+  if ((values.cluster !== undefined || values['lease-ttl-ms'] !== undefined) && etcd === undefined) {
+    throw new UsageError('--cluster and --lease-ttl-ms need --etcd (or SKEIN_ETCD)');
+  }
+  const leaseTtlMs = intOption(values['lease-ttl-ms'], 'lease-ttl-ms');
+  if (leaseTtlMs !== undefined && (leaseTtlMs < 1000 || leaseTtlMs > 3_600_000)) throw new UsageError(`--lease-ttl-ms must be from 1000 to 3600000, got ${leaseTtlMs}`);
   if (values.advertise !== undefined && (values.advertise === '' || /[/\s]/.test(values.advertise))) {
     throw new UsageError(`--advertise takes a host name or address, got '${values.advertise}'`);
   }
@@ -112,7 +125,9 @@ export async function dsoCommand(argv: string[]): Promise<number> {
     ...(tls ? { tls } : {}),
     objects,
     logger,
-    ...(values.join !== undefined ? { join: values.join } : {}),
+    ...(etcd !== undefined ? { etcd } : {}),
+    ...(values.cluster !== undefined ? { cluster: values.cluster } : {}),
+    ...(leaseTtlMs !== undefined ? { leaseTtlMs } : {}),
     ...(rf !== undefined ? { rf } : {}),
     ...(values.advertise !== undefined ? { advertise: values.advertise } : {}),
     ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),

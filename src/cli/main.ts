@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SkeinError } from '../errors/skein-error.ts';
+import { ADMIN_USAGE, adminCommand } from './admin-command.ts';
 import { DEPLOY_USAGE, deployCommand } from './deploy-command.ts';
 import { DSO_USAGE, dsoCommand } from './dso-command.ts';
 import { INSPECT_USAGE, inspectCommand } from './inspect-command.ts';
@@ -17,6 +18,8 @@ commands:
 
   ${DEPLOY_USAGE.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n').trimStart()}
 
+  ${ADMIN_USAGE.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n').trimStart()}
+
   skein --version          print the version
   skein help               print this help`;
 
@@ -25,6 +28,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   dso: dsoCommand,
   inspect: inspectCommand,
   deploy: deployCommand,
+  admin: adminCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -179,19 +179,27 @@ export class Client {
   }
 
   private async askTopology(): Promise<void> {
-    // Members first: a new connection to the seeds may reach a member this client is connected to.
-    const candidates = [...(this.topo?.members ?? []), this.opts.url];
-    for (const url of candidates) {
-      if (this.isClosed) return;
-      const conn = url === this.opts.url ? this.connection() : this.member(url);
-      try {
-        const topo = (await conn.request([Op.Topology, 0])) as Topology;
-        this.adopt(topo);
-        return;
-      } catch {
-        // try the next one
-      }
-    }
+    // Everyone at once, adopting the newest answer: a member that was paused or cut off still
+    // answers with the view it last had, and must not hold the client on it.
+    // A paused member never answers: the refresh ends at the first newer view, or when every
+    // member has answered or failed, or after a second at most.
+    const candidates = [...new Set([...(this.topo?.members ?? []), this.opts.url])];
+    let newer!: () => void;
+    const adopted = new Promise<void>((resolve) => (newer = resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const asked = Promise.all(
+      candidates.map(async (url) => {
+        if (this.isClosed) return;
+        const conn = url === this.opts.url ? this.connection() : this.member(url);
+        try {
+          if (this.adopt((await conn.request([Op.Topology, 0])) as Topology)) newer();
+        } catch {
+          // unreachable: the others answer
+        }
+      }),
+    );
+    await Promise.race([asked, adopted, new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000)))]);
+    clearTimeout(timer);
   }
 
   /** @internal Whether the client was closed. */
@@ -345,7 +353,11 @@ class Retry implements Resend {
 
   async moved(topology: Topology): Promise<unknown> {
     this.start();
-    if (!this.client.adopt(topology)) await this.pause(new ConnectionClosedError('the cluster did not settle on an owner for this object in time'));
+    if (!this.client.adopt(topology)) {
+      // The node had no newer view to give (it is not serving, or not yet): ask the others.
+      await this.pause(new ConnectionClosedError('the cluster did not settle on an owner for this object in time'));
+      await this.client.refresh();
+    }
     return this.again();
   }
 

@@ -117,7 +117,7 @@ export class EtcdClient {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(body),
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))),
         });
       } catch (err) {
         last = err;

@@ -1,112 +1,142 @@
 import type { Logger } from 'pino';
-import { Membership, type View } from '../cluster/membership.ts';
+import { EtcdMember } from '../cluster/etcd-member.ts';
+import type { ClusterStatus, MemberId, View } from '../cluster/view.ts';
 import { decode, encode } from '../protocol/codec.ts';
 import { frame } from '../protocol/frame.ts';
 import type { NodeCore } from './node-core.ts';
 import { InboundLinks, PeerLink, type PeerMessage } from './peer-link.ts';
-import type { RecordLog } from './replicator.ts';
+import type { BackupLink, RecordLog } from './replicator.ts';
 
 /** Settings of a node's {@link Cluster} membership. */
 export interface ClusterOptions {
   /** This node's URL, as other members and clients reach it. */
   self: string;
-  /** Members to join through; empty to start a new cluster. */
-  seeds: readonly string[];
+  /** etcd client URLs. */
+  etcd: readonly string[];
+  /** The cluster's name in etcd. */
+  cluster: string;
+  rf: number;
+  leaseTtlMs: number;
+  /** Whether this run starts with state recovered from a data directory. */
+  restores: boolean;
   token: string | undefined;
   log: Logger;
   /** The journal, when the node has one: records applied as a backup go in it before the ack. */
   journal: RecordLog | undefined;
-  /** Heartbeat period and silence after which a member is declared dead (ms). */
-  heartbeatMs?: number;
-  failAfterMs?: number;
-  /** Called once this member has been removed from the cluster while alive (it should stop). */
-  onEvicted(): void;
 }
 
 /**
- * A node's place in its cluster: the links to the other members, the membership protocol over
- * them (joins, failure detection), and the bridge between views and the {@link NodeCore}'s
- * handover. Records from other members are applied here, journaled, and acknowledged.
+ * A node's place in its etcd-kept cluster: its {@link EtcdMember} (lease, views), the links to
+ * the other members of its view, and the records they send it, applied, journaled and
+ * acknowledged here. Records are taken only from members of the installed view (same run): a
+ * member that was paused or cut off and replaced cannot change a copy it no longer owns.
  */
 export class Cluster {
   private readonly links = new Map<string, PeerLink>();
   private readonly inbound = new InboundLinks();
-  readonly membership: Membership;
-  private joined = false;
+  private readonly member: EtcdMember;
+  /** `url id` of the members of the installed view. */
+  private members = new Set<string>();
 
   constructor(
     private readonly core: NodeCore,
     private readonly opts: ClusterOptions,
   ) {
-    this.membership = new Membership({
+    this.member = new EtcdMember({
+      endpoints: opts.etcd,
+      cluster: opts.cluster,
       self: opts.self,
-      seeds: opts.seeds,
-      ...(opts.heartbeatMs !== undefined ? { heartbeatMs: opts.heartbeatMs } : {}),
-      ...(opts.failAfterMs !== undefined ? { failAfterMs: opts.failAfterMs } : {}),
-      transport: { send: (to, msg) => this.link(to).control(['m', msg]) },
-      onView: (view, previous) => this.onView(view, previous),
-      onEvicted: () => opts.onEvicted(),
+      rf: opts.rf,
+      leaseTtlMs: opts.leaseTtlMs,
+      restores: opts.restores,
+      log: opts.log,
+      onChange: (view, status, me) => this.onChange(view, status, me),
+      onExpelled: () => this.onExpelled(),
     });
+    core.joinCluster(() => this.member.validUntil);
+    core.setLinks(this.links as Map<string, BackupLink>);
   }
 
-  /** Joins (or starts) the cluster; resolves once this node is a member. */
-  async start(): Promise<View> {
-    const view = await this.membership.start();
-    this.joined = true;
-    return view;
+  /** Registers in etcd; resolves once a view names this node. */
+  start(): Promise<void> {
+    return this.member.start();
   }
 
   /**
-   * Leaves the cluster gracefully: hands every object over to its owners without this node, then
-   * tells the others, and stops. Alone, it just stops.
+   * Leaves the cluster gracefully: hands every object over to its owners without this node,
+   * then leaves the view in etcd, and stops.
    */
   async leave(): Promise<void> {
-    if (this.joined && this.membership.view().members.length > 1) {
-      await this.core.handOffAll();
-      await this.membership.leave();
+    // The members it hands over to may be leaving too (a whole cluster stopped at once): it waits
+    // for them a bounded time, and a member that could not hand everything over leaves as a
+    // failed one would, so the cluster counts what only it held as lost, never as empty.
+    let timer: NodeJS.Timeout | undefined;
+    const handedOver =
+      this.core.topology.members.length <= 1 ||
+      (await Promise.race([
+        this.core.handover.handOffAll().then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 2 * this.opts.leaseTtlMs))),
+      ]));
+    clearTimeout(timer);
+    if (!handedOver) this.opts.log.warn('the other members did not take this node\'s objects in time; it leaves as a failed member would');
+    try {
+      await this.member.leave(handedOver);
+    } finally {
+      this.stop();
     }
-    this.stop();
   }
 
-  /** Stops heartbeats and closes the links. */
+  /** Stops renewing the lease (it then expires) and closes the links. */
   stop(): void {
-    this.membership.stop();
+    this.member.stop();
     for (const link of this.links.values()) link.close();
     this.links.clear();
   }
 
-  /** The link to `url`, opened on first use. */
-  private link(url: string): PeerLink {
-    let link = this.links.get(url);
-    if (!link || link.gone) {
-      link = new PeerLink(url, this.opts.self, this.opts.token, () => this.core.replicator.progress(), this.opts.log);
-      this.links.set(url, link);
+  private onChange(view: View, status: ClusterStatus, me: MemberId): void {
+    if (view.epoch > this.core.topology.epoch) {
+      // Records are taken only while this run is in the view itself: a node joining must not
+      // take a handover before it has dropped the stale copies it recovered.
+      const inView = view.members.some((m) => m.url === me.url && m.id === me.id);
+      this.members = inView ? new Set(view.members.map((m) => `${m.url} ${m.id}`)) : new Set();
+      const urls = new Set(view.members.map((m) => m.url));
+      for (const [url, link] of this.links) {
+        if (urls.has(url)) continue;
+        link.close();
+        this.links.delete(url);
+      }
+      for (const url of urls) {
+        if (url === this.opts.self || this.links.get(url)?.gone === false) continue;
+        this.links.set(url, new PeerLink(url, this.opts.self, me.id, this.opts.token, () => this.core.replicator.progress(), this.opts.log));
+      }
     }
-    return link;
+    const epoch = this.core.handover.install(view, status, me);
+    if (epoch === undefined) return;
+    void this.core.replicator.drained().then(() => {
+      if (this.core.topology.epoch === epoch) return this.member.synced(epoch);
+    });
   }
 
-  private onView(view: View, previous: View): void {
-    this.opts.log.info({ epoch: view.epoch, members: view.members }, 'cluster view installed');
-    const members = new Set(view.members);
-    for (const [url, link] of this.links) {
-      if (members.has(url)) continue;
-      link.close();
-      this.links.delete(url);
-      this.core.links.delete(url);
-    }
-    for (const url of view.members) if (url !== this.opts.self) this.core.links.set(url, this.link(url));
-    // A node joining a running cluster takes its objects from it: anything it held before
-    // (recovered from its data directory) is stale next to the cluster's copies.
-    const firstView = !previous.members.includes(this.opts.self) || previous.members.length === 0;
-    const before = firstView ? view.members.filter((m) => m !== this.opts.self) : previous.members;
-    this.core.installView(view.epoch, view.members, before.length > 0 ? before : [this.opts.self]);
-    for (const url of view.members) if (url !== this.opts.self) this.link(url).control(['s', view.epoch]);
+  /** The lease expired under this node: it stops, and the links of its old run go. */
+  private onExpelled(): void {
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
+    this.members = new Set();
+    this.core.handover.expel();
   }
 
   /** Handles a connection another member opened to this node. */
-  acceptPeer(from: string, incarnation: string, write: (f: Buffer) => void): { onFrame(payload: Buffer): void; closed(): void } {
+  acceptPeer(from: string, incarnation: string, write: (f: Buffer) => void, end: () => void): { onFrame(payload: Buffer): void; closed(): void } {
+    const run = incarnation.split('.')[0] ?? '';
     return {
       onFrame: (payload) => {
+        // A member this node's view does not have (yet, or any more) is refused; if it is a
+        // member, it reconnects and sends its records again once this node has the view.
+        if (!this.members.has(`${from} ${run}`)) {
+          this.opts.log.debug({ from }, 'records from a node outside this view were refused');
+          end();
+          return;
+        }
         let batch: unknown;
         try {
           batch = decode(payload);
@@ -119,20 +149,14 @@ export class Cluster {
         for (const msg of batch as PeerMessage[]) {
           if (!Array.isArray(msg)) continue;
           switch (msg[0]) {
-            case 'm':
-              this.membership.receive(from, msg[1]);
-              break;
             case 'r':
               records = true;
               if (typeof msg[1] === 'number' && msg[2] instanceof Uint8Array && this.inbound.fresh(incarnation, msg[1])) {
                 this.applyRecord(from, msg[2]);
               }
               break;
-            case 's':
-              if (typeof msg[1] === 'number') this.core.synced(from, msg[1]);
-              break;
             case 'k':
-              if (typeof msg[1] === 'string' && Array.isArray(msg[2])) this.core.sessions.get(msg[1])?.acknowledge(msg[2]);
+              if (typeof msg[1] === 'string' && Array.isArray(msg[2])) this.core.sessions.acknowledge(msg[1], msg[2]);
               break;
           }
         }

@@ -30,7 +30,7 @@ export interface ConnectionOptions {
    * Takes over a connection whose hello is another member's (`[PEER_MAGIC, version, token,
    * url, incarnation]`, token already checked): answers the handler of its frames, given how to write back.
    */
-  acceptPeer(from: string, incarnation: string, write: (frame: Buffer) => void): { onFrame(payload: Buffer): void; closed(): void };
+  acceptPeer(from: string, incarnation: string, write: (frame: Buffer) => void, end: () => void): { onFrame(payload: Buffer): void; closed(): void };
   token: string | undefined;
   maxFrameBytes: number;
   /** A connection that has not completed the handshake within this many ms is closed. */
@@ -214,7 +214,7 @@ export class NodeConnection {
       this.state = 'peer';
       // Handovers carry whole objects, which may exceed a client's frame.
       this.decoder.maxFrameBytes = PEER_MAX_FRAME_BYTES;
-      this.peer = this.opts.acceptPeer(named, String((hello as unknown[])[4]), (f) => this.socket.write(f));
+      this.peer = this.opts.acceptPeer(named, String((hello as unknown[])[4]), (f) => this.socket.write(f), () => this.socket.destroy());
       return;
     }
     this.state = 'ready';

@@ -1,15 +1,14 @@
 import type { Logger } from 'pino';
-import { Placement } from '../cluster/placement.ts';
-import { decodeState, encodeState } from '../objects/state-codec.ts';
 import { decode, encode } from '../protocol/codec.ts';
-import { EncodedMessage } from '../protocol/frame-batch.ts';
 import { FAILED, MOVED, OK, type Topology } from '../protocol/messages.ts';
 import { toWireError } from '../protocol/wire-error.ts';
-import { SkeinError } from '../errors/skein-error.ts';
-import type { Call, ObjectTable, Outcome } from './object-table.ts';
+import { ObjectLostError } from '../errors/object-lost-error.ts';
+import type { Call, ObjectTable, Outcome, SessionState } from './object-table.ts';
+import { Handover, type Waiting } from './handover.ts';
 import { R, type ReplyItem } from './records.ts';
-import { Replicator, type BackupLink } from './replicator.ts';
-import { encodeReply, Session, type ReplySink } from './session.ts';
+import { Replicator, type BackupLink, type RecordLog } from './replicator.ts';
+import { encodeReply, type Session, type ReplySink } from './session.ts';
+import { SessionTable } from './session-table.ts';
 
 /** Settings of a {@link NodeCore}. */
 export interface CoreOptions {
@@ -66,43 +65,63 @@ class KeepReply implements Outcome {
   }
 }
 
-/** A call waiting for a handover to complete before it can run here. */
-interface Waiting {
-  session: Session;
-  call: Call;
-  origin: ReplySink;
+/** A client's call that waits for a handover, run again when the view settles. */
+class WaitingCall implements Waiting {
+  constructor(
+    private readonly core: NodeCore,
+    private readonly session: Session,
+    private readonly call: Call,
+    private readonly origin: ReplySink,
+  ) {}
+  get key(): string {
+    return this.call.key;
+  }
+  run(): void {
+    this.core.call(this.session, this.call, this.origin);
+  }
 }
 
 /**
  * What a node does with calls, whoever sends them: routing (a call for an object this node does
- * not own is answered `MOVED` with the topology), exactly-once (a retried request is answered
- * from the session's kept replies, or waits for the parked call it repeats), replication and
- * journaling (every change goes out as a record before it is applied, and its reply waits until
- * the records are durable and at the backups), and handover when the membership changes.
+ * not own, or any call while it may not serve, is answered `MOVED` with the topology),
+ * exactly-once (a retried request is answered from the session's kept replies, or waits for the
+ * parked call it repeats), replication and journaling (every change goes out as a record before
+ * it is applied, and its reply waits until the records are durable and at the backups), and
+ * applying records from owners and the journal. Which objects it owns and how they move between
+ * members is the {@link Handover}'s; its clients' sessions are in the {@link SessionTable}.
  */
 export class NodeCore {
-  readonly sessions = new Map<string, Session>();
+  readonly sessions = new SessionTable();
   readonly replicator = new Replicator();
-  /** Links to the other members, by URL (set by the cluster layer). */
-  readonly links = new Map<string, BackupLink>();
-  private placement: Placement;
-  private topo: Topology;
-  /** The placement before the last view change, while its handover is under way. */
-  private previous: Placement | undefined;
+  readonly handover: Handover;
+  /** Links to the other members, by URL (set by the cluster layer through {@link setLinks}). */
+  private links = new Map<string, BackupLink>();
   /** Keys whose object could not be moved here, with why (see {@link R.Lost}). */
   private readonly lost = new Map<string, string>();
-  /** The latest epoch each member has said it finished its handover for. */
-  private readonly syncedEpoch = new Map<string, number>();
-  /** Members whose handover for the current epoch has not arrived yet. */
-  private awaitingSync = new Set<string>();
-  private waiting: Waiting[] = [];
   private readonly table: ObjectTable;
   private readonly sweep: NodeJS.Timeout;
+  /** Set once this node is a member of an etcd-kept cluster: it serves only within its lease. */
+  private fenced = false;
+  /** Set when a journal is in use. */
+  private journaled = false;
 
   constructor(private readonly opts: CoreOptions) {
     this.table = opts.table;
-    this.placement = new Placement([opts.self]);
-    this.topo = { epoch: 1, members: [opts.self], rf: opts.rf };
+    const core = this;
+    this.handover = new Handover({
+      self: opts.self,
+      rf: opts.rf,
+      log: opts.log,
+      table: opts.table,
+      sessions: this.sessions,
+      replicator: this.replicator,
+      get journaled() {
+        return core.journaled;
+      },
+      link: (url) => this.links.get(url),
+      isClientOutcome: (o): o is ReplyTo => o instanceof ReplyTo,
+      retry: (w) => w.run(),
+    });
     this.sweep = setInterval(() => this.expireSessions(), Math.max(25, Math.floor(opts.sessionTtlMs / 4)));
     this.sweep.unref();
   }
@@ -114,30 +133,43 @@ export class NodeCore {
 
   /** The cluster as this node knows it. */
   get topology(): Topology {
-    return this.topo;
+    return this.handover.topology;
   }
 
   /** Whether this node is alone (no routing, no backups). */
   get alone(): boolean {
-    return this.topo.members.length === 1;
+    return this.handover.alone;
   }
 
   /** Whether the object at `key` is this node's to serve. */
   owns(key: string): boolean {
-    return this.alone || this.placement.primary(key) === this.opts.self;
+    return this.handover.owns(key);
+  }
+
+  /**
+   * Makes this node a member of an etcd-kept cluster: from now on it serves only while it is in
+   * its installed view and `validUntil()` (its lease, as a `performance.now()` time) has not passed.
+   */
+  joinCluster(validUntil: () => number): void {
+    this.fenced = true;
+    this.handover.joinCluster(validUntil);
+  }
+
+  /** The links to the other members of the installed view (the cluster layer keeps them). */
+  setLinks(links: Map<string, BackupLink>): void {
+    this.links = links;
+  }
+
+  /** Whether this node may change objects now (a single node always may). */
+  private get serving(): boolean {
+    return !this.fenced || this.handover.serving();
   }
 
   // ---------------------------------------------------------------- sessions
 
   /** The session a client names (resumed if this node has it), or a new one ending with its connection. */
   attach(id: string | undefined, sink: ReplySink, fresh: () => string): Session {
-    let session = id === undefined ? undefined : this.sessions.get(id);
-    if (!session) {
-      session = new Session(id ?? fresh(), id !== undefined, Date.now());
-      this.sessions.set(session.id, session);
-    }
-    session.attach(sink);
-    return session;
+    return this.sessions.attach(id, sink, fresh);
   }
 
   /**
@@ -146,17 +178,13 @@ export class NodeCore {
    * said goodbye, ends now, any other after the session timeout.
    */
   detach(session: Session, sink: ReplySink, ending: boolean): void {
-    if (!session.detach(sink, Date.now())) return;
-    if (ending) {
-      while (session.detach(session.sink!, Date.now()));
-    } else if (session.sink !== undefined) {
-      return;
-    }
-    if (ending || !session.resumable) this.endSession(session);
-    else this.withdrawSession(session);
+    const next = this.sessions.detach(session, sink, ending);
+    if (next === 'end') this.endSession(session);
+    else if (next === 'withdraw') this.withdrawSession(session);
   }
 
   private withdrawSession(session: Session): void {
+    if (!this.serving) return;
     for (const p of [...session.parked]) {
       const key = p.entry.key;
       if (!this.owns(key)) continue;
@@ -166,6 +194,8 @@ export class NodeCore {
   }
 
   private endSession(session: Session): void {
+    // A node that may not serve changes nothing: the session ends where its objects are served.
+    if (!this.serving) return;
     const keys = new Set<string>();
     for (const p of session.parked) keys.add(p.entry.key);
     for (const key of session.leases.keys()) keys.add(key);
@@ -174,27 +204,12 @@ export class NodeCore {
       this.emit([R.EndSession, key, session.id], key);
       this.table.endSession(session, (k) => k === key);
     }
-    if (session.idle) this.sessions.delete(session.id);
+    this.sessions.forgetIfIdle(session);
   }
 
   /** Ends sessions detached for longer than the session timeout; forgets idle ones. */
   private expireSessions(): void {
-    const before = Date.now() - this.opts.sessionTtlMs;
-    for (const session of [...this.sessions.values()]) {
-      if (session.sink !== undefined || session.detachedAt > before) continue;
-      this.endSession(session);
-      if (session.idle) this.sessions.delete(session.id);
-    }
-  }
-
-  /** The session `id` as records name it: created (without a connection) if this node has not seen it. */
-  private known(id: string): Session {
-    let session = this.sessions.get(id);
-    if (!session) {
-      session = new Session(id, true, Date.now());
-      this.sessions.set(id, session);
-    }
-    return session;
+    for (const session of this.sessions.detachedSince(Date.now() - this.opts.sessionTtlMs)) this.endSession(session);
   }
 
   /**
@@ -212,17 +227,21 @@ export class NodeCore {
 
   /** Runs a client's call (that came on `origin`) here, or answers where it belongs. */
   call(session: Session, call: Call, origin: ReplySink): void {
-    if (this.leaving) return this.moved(session, call.id, origin);
-    if (!this.alone) {
-      if (!this.owns(call.key)) return this.moved(session, call.id, origin);
-      if (this.handingOver(call.key)) {
-        this.waiting.push({ session, call, origin });
-        return;
+    if (this.fenced) {
+      if (!this.serving || !this.owns(call.key)) return this.moved(session, call.id, origin);
+      const present = this.table.get(call.key) !== undefined;
+      switch (this.handover.check(call.key, present || call.forceNew)) {
+        case 'wait':
+          return this.handover.hold(new WaitingCall(this, session, call, origin));
+        case 'lost': {
+          const why = `every copy of the object at '${call.key}' was lost (the members holding it failed together); it comes back when one of them restarts with its data directory, or after 'skein admin forget-lost'; forceNew makes it anew`;
+          return this.reply(session, call.id, call.key, FAILED, toWireError(new ObjectLostError(why)), origin);
+        }
       }
     }
     if (this.lost.size > 0 && this.lost.has(call.key) && !call.forceNew) {
       const why = `the object at '${call.key}' was lost moving between members: ${this.lost.get(call.key)}; destroy it, or make it anew with forceNew`;
-      return this.reply(session, call.id, call.key, FAILED, toWireError(new SkeinError('EOBJECT_LOST', why)), origin);
+      return this.reply(session, call.id, call.key, FAILED, toWireError(new ObjectLostError(why)), origin);
     }
     // A session's ids only grow, so only an id this node has seen before can be a resend.
     if (call.id > session.highestId) session.highestId = call.id;
@@ -248,7 +267,16 @@ export class NodeCore {
 
   /** Destroys the object at `key` for request `id` (that came on `origin`). */
   destroy(session: Session, id: number, key: string, origin: ReplySink): void {
-    if (this.leaving || (!this.alone && !this.owns(key))) return this.moved(session, id, origin);
+    if (this.fenced) {
+      if (!this.serving || !this.owns(key)) return this.moved(session, id, origin);
+      const present = this.table.get(key) !== undefined;
+      const verdict = this.handover.check(key, present);
+      if (verdict === 'wait') return this.handover.hold({ key, run: () => this.destroy(session, id, key, origin) });
+      if (verdict === 'lost') {
+        const why = `every copy of the object at '${key}' was lost; 'skein admin forget-lost' accepts the loss`;
+        return this.reply(session, id, key, FAILED, toWireError(new ObjectLostError(why)), origin);
+      }
+    }
     const kept = id > session.highestId ? undefined : session.replies.get(id);
     if (id > session.highestId) session.highestId = id;
     if (kept) {
@@ -266,7 +294,7 @@ export class NodeCore {
   }
 
   private moved(session: Session, id: number, origin: ReplySink): void {
-    session.deliver(encodeReply(id, MOVED, this.topo), origin);
+    session.deliver(encodeReply(id, MOVED, this.topology), origin);
   }
 
   /** Whether changes go anywhere besides this node's memory. */
@@ -274,35 +302,27 @@ export class NodeCore {
     return this.journaled || !this.alone;
   }
 
-  /** Set when a journal is in use. */
-  private journaled = false;
-
   /** Sends every change to `journal` too; `afterCommit` runs after each commit (for snapshots). */
-  useJournal(journal: import('./replicator.ts').RecordLog, afterCommit: () => void): void {
+  useJournal(journal: RecordLog, afterCommit: () => void): void {
     this.journaled = true;
     this.replicator.useJournal(journal, afterCommit);
   }
 
-  /** @internal A parked call on `key` timed out here: its withdrawal goes to the backups. */
-  expired(key: string, session: import('./object-table.ts').SessionState, id: number): void {
+  /**
+   * @internal A parked call on `key` timed out here: its withdrawal goes to the backups. A node
+   * that may not serve lets nothing time out (answers false): the call's client resends it to
+   * the new owner, where it is still parked.
+   */
+  expired(key: string, session: SessionState, id: number): boolean {
+    if (!this.serving) return false;
     if (this.owns(key)) this.emit([R.Withdraw, key, session.id, id], key);
+    return true;
   }
 
   /** Emits a record about `key` to the journal and to the key's backups. */
   private emit(record: unknown[], key: string): void {
     if (!this.replicating) return;
-    this.replicator.emit(record, this.backups(key));
-  }
-
-  private backups(key: string): BackupLink[] {
-    if (this.alone || this.opts.rf < 2) return [];
-    const out: BackupLink[] = [];
-    for (const url of this.placement.owners(key, this.opts.rf)) {
-      if (url === this.opts.self) continue;
-      const link = this.links.get(url);
-      if (link) out.push(link);
-    }
-    return out;
+    this.replicator.emit(record, this.handover.backups(key));
   }
 
   // ---------------------------------------------------------------- records
@@ -315,7 +335,7 @@ export class NodeCore {
     switch (rec[0]) {
       case R.Call: {
         const [, , sid, id, type, method, args, init, forceNew] = rec as [0, string, string, number, string, string, unknown[], unknown[] | null, boolean];
-        const session = this.known(sid);
+        const session = this.sessions.known(sid);
         if (session.replies.has(id) || this.table.isParked(session, id)) return;
         if (id > session.highestId) session.highestId = id;
         if (forceNew) this.lost.delete(key);
@@ -327,163 +347,32 @@ export class NodeCore {
         return;
       }
       case R.Withdraw:
-        this.table.withdrawCall(this.known(rec[2] as string), rec[3] as number);
+        this.table.withdrawCall(this.sessions.known(rec[2] as string), rec[3] as number);
         return;
       case R.EndSession:
-        this.table.endSession(this.known(rec[2] as string), (k) => k === key);
+        this.table.endSession(this.sessions.known(rec[2] as string), (k) => k === key);
         return;
       case R.Destroy: {
-        const session = this.known(rec[2] as string);
+        const session = this.sessions.known(rec[2] as string);
         if ((rec[3] as number) > session.highestId) session.highestId = rec[3] as number;
         const existed = this.table.destroy(key) || this.lost.delete(key);
         session.keepResult(rec[3] as number, key, existed);
         return;
       }
       case R.Object:
-        this.install(rec as [4, string, string, Uint8Array, string[], ReplyItem[]]);
+      case R.Restore:
+        this.handover.installObject(rec as [number, string, string, Uint8Array, string[], ReplyItem[]], rec[0] === R.Restore);
         return;
       case R.Drop:
-        this.drop(key);
+        this.handover.drop(key);
         return;
       case R.Lost:
-        this.drop(key);
+        this.handover.drop(key);
         this.lost.set(key, String(rec[2]));
         return;
       default:
         throw new TypeError(`unknown record kind ${String(rec[0])}`);
     }
-  }
-
-  /** Replaces the object at a key with the copy a record carries. */
-  private install([, key, typeName, state, holders, replies]: [4, string, string, Uint8Array, string[], ReplyItem[]]): void {
-    const type = this.table.type(typeName);
-    if (!type) throw new TypeError(`a handover carried a ${typeName}, a type this node does not serve; start every member with the same --objects`);
-    this.abandon(this.table.withdrawAll(key));
-    const { instance } = decodeState(type, state);
-    this.table.put(key, type, instance);
-    for (const sid of holders) this.table.lease(this.known(sid), key);
-    for (const [sid, id, message] of replies) {
-      const session = this.known(sid);
-      session.keep(id, key, new EncodedMessage(id, decode(message)), true, false);
-      if (id > session.highestId) session.highestId = id;
-    }
-  }
-
-  /**
-   * {@link objectRecord}, or an {@link R.Lost} record if the state cannot be encoded: the object
-   * cannot move, and the members it goes to must say so rather than make it anew.
-   */
-  private movingRecord(key: string): unknown[] | undefined {
-    try {
-      return this.objectRecord(key);
-    } catch (err) {
-      const reason = (err as Error).message;
-      this.opts.log.error({ key, err }, `the object at '${key}' cannot move to another member: ${reason}`);
-      return [R.Lost, key, reason];
-    }
-  }
-
-  /** The whole object at `key` as an {@link R.Object} record (its parked calls must be withdrawn first). */
-  private objectRecord(key: string): unknown[] | undefined {
-    const found = this.table.get(key);
-    if (!found) return undefined;
-    const holders: string[] = [];
-    const replies: ReplyItem[] = [];
-    for (const session of this.sessions.values()) {
-      if (session.leases.has(key)) holders.push(session.id);
-      for (const kept of session.replies.values()) {
-        if (kept.key === key && kept.released) replies.push([session.id, kept.id, kept.message.payload]);
-      }
-    }
-    return [R.Object, key, found.type.name, encodeState(found.type, found.instance), holders, replies];
-  }
-
-  private drop(key: string): void {
-    this.abandon(this.table.withdrawAll(key));
-    this.table.forget(key);
-  }
-
-  /** {@link drop}, written to the journal too, so a recovery does not bring the object back. */
-  private dropLogged(key: string): void {
-    if (this.journaled) this.replicator.emit([R.Drop, key], []);
-    this.drop(key);
-  }
-
-  /** Withdrawn calls of a moving object: clients' calls are told to go to the new owner. */
-  private abandon(outcomes: Outcome[]): void {
-    for (const outcome of outcomes) if (outcome instanceof ReplyTo) outcome.moved(this.topo);
-  }
-
-  // ---------------------------------------------------------------- membership
-
-  /**
-   * Installs a new membership. For every object whose owners change, the first surviving owner
-   * under the old view (the source) withdraws its parked calls (their clients resend them to the
-   * new owner), sends the object with its state, leases and kept replies to each new owner, and
-   * drops it if it is no longer one. Calls for those objects wait on the other owners until every
-   * surviving member has sent its handover (`synced`). `before` are the members of the previous
-   * view (for a node joining a cluster: the members without it, so it is the source of nothing).
-   */
-  installView(epoch: number, members: readonly string[], before: readonly string[]): void {
-    const old = new Placement(before);
-    const next = new Placement(members);
-    this.placement = next;
-    this.topo = { epoch, members: [...next.members], rf: this.opts.rf };
-    this.previous = old;
-    const rf = this.opts.rf;
-    const self = this.opts.self;
-    const live = new Set(next.members);
-    for (const [key] of [...this.table.entries()]) {
-      const before = old.owners(key, rf);
-      const after = next.owners(key, rf);
-      if (same(before, after)) continue;
-      const source = before.find((m) => live.has(m));
-      if (source !== self) {
-        if (!after.includes(self)) this.dropLogged(key);
-        continue;
-      }
-      this.abandon(this.table.withdrawAll(key));
-      const record = this.movingRecord(key);
-      if (!record) continue;
-      const targets: BackupLink[] = [];
-      for (const m of after) if (m !== self && this.links.get(m)) targets.push(this.links.get(m)!);
-      this.replicator.emit(record, targets);
-      if (!after.includes(self)) this.dropLogged(key);
-    }
-    this.awaitingSync = new Set(
-      next.members.filter((m) => m !== self && old.members.includes(m) && (this.syncedEpoch.get(m) ?? 0) < epoch),
-    );
-    this.afterSync();
-    const notice = encodeReply(0, MOVED, this.topo);
-    for (const session of this.sessions.values()) session.sink?.push(notice);
-  }
-
-  /** `member` has sent all of its handover for `epoch`. */
-  synced(member: string, epoch: number): void {
-    // It may come before this node has installed that view itself.
-    if (epoch > (this.syncedEpoch.get(member) ?? 0)) this.syncedEpoch.set(member, epoch);
-    if (epoch < this.topo.epoch) return;
-    this.awaitingSync.delete(member);
-    this.afterSync();
-  }
-
-  private afterSync(): void {
-    if (this.awaitingSync.size > 0) return;
-    this.previous = undefined;
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const w of waiting) this.call(w.session, w.call, w.origin);
-  }
-
-  /** Whether calls for `key` must wait for a handover to this node. */
-  private handingOver(key: string): boolean {
-    if (!this.previous) return false;
-    const rf = this.opts.rf;
-    const before = this.previous.owners(key, rf);
-    const after = this.placement.owners(key, rf);
-    if (same(before, after)) return false;
-    const live = new Set(this.placement.members);
-    return before.find((m) => live.has(m)) !== this.opts.self;
   }
 
   /**
@@ -496,7 +385,7 @@ export class NodeCore {
     const items: Uint8Array[] = [];
     for (const [key] of [...this.table.entries()]) {
       const again = this.table.reissueParked(key, () => {
-        const record = this.objectRecord(key);
+        const record = this.handover.objectRecord(key);
         if (record) items.push(encode(record));
       });
       for (const { session, call } of again) {
@@ -507,42 +396,8 @@ export class NodeCore {
     return items;
   }
 
-  private leaving = false;
-
-  /**
-   * Leaving the cluster: from now on every call is answered `MOVED`, and every object this node
-   * owns goes, with its state, leases and kept replies, to each of its owners in the cluster
-   * without this node (backup copies are dropped: their owners replicate them anew).
-   * Resolves once they all have it; the caller then leaves the membership.
-   */
-  async handOffAll(): Promise<void> {
-    this.leaving = true;
-    const rest = this.topo.members.filter((m) => m !== this.opts.self);
-    if (rest.length === 0) return;
-    const next = new Placement(rest);
-    for (const [key] of [...this.table.entries()]) {
-      // A backup copy stays with the owner, which re-replicates when the view changes.
-      if (!this.owns(key)) {
-        this.dropLogged(key);
-        continue;
-      }
-      this.abandon(this.table.withdrawAll(key));
-      const record = this.movingRecord(key);
-      if (!record) continue;
-      const targets: BackupLink[] = [];
-      for (const m of next.owners(key, this.opts.rf)) if (this.links.get(m)) targets.push(this.links.get(m)!);
-      this.replicator.emit(record, targets);
-      this.dropLogged(key);
-    }
-    await this.replicator.drained();
-  }
-
   /** Stops the session sweep. */
   close(): void {
     clearInterval(this.sweep);
   }
-}
-
-function same(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

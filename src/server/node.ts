@@ -6,7 +6,6 @@ import { TypeRegistry, type ObjectType } from '../objects/object-type.ts';
 import { registeredUserType } from '../objects/user-types.ts';
 import { DEFAULT_MAX_FRAME_BYTES, MIN_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 import { PROTOCOL_VERSION, type NodeInfo } from '../protocol/messages.ts';
-import { parseEndpoints, formatEndpoint } from '../protocol/endpoint.ts';
 import { Cluster } from './cluster.ts';
 import { NodeConnection } from './connection.ts';
 import { Journal } from './journal.ts';
@@ -44,11 +43,20 @@ export interface NodeOptions {
   /** A pino logger to use instead of creating one. */
   logger?: Logger;
   /**
-   * Join the cluster of these members (URLs or `host:port`, comma-separated or an array) instead
-   * of starting alone. The node is a member once `startNode` resolves.
+   * etcd client URLs (`http://host:port`, comma-separated or an array): the node becomes a member
+   * of the cluster `cluster` kept there, once `startNode` resolves. Without it the node is alone
+   * and needs no etcd.
    */
-  join?: string | readonly string[];
-  /** Copies of each object in the cluster, owner included; default 1. Every member must use the same. */
+  etcd?: string | readonly string[];
+  /** The cluster's name in etcd (its keys are under `/skein/<cluster>/`); default `default`. */
+  cluster?: string;
+  /**
+   * TTL of this member's etcd lease (ms, whole seconds in etcd, at least 2 s there); default 2000.
+   * A member that cannot renew it stops serving before it runs out; its objects fail over once
+   * it has: about this long plus a moment without answers.
+   */
+  leaseTtlMs?: number;
+  /** Copies of each object in the cluster, owner included; default 1. Every member must use the same (the first one's wins; others refuse to start). */
   rf?: number;
   /**
    * Directory for the journal (an append-only log of applied changes plus snapshots). A node
@@ -64,10 +72,6 @@ export interface NodeOptions {
    * closes says goodbye and ends its session at once.
    */
   sessionTtlMs?: number;
-  /** Cluster heartbeat period (ms); default 200. */
-  heartbeatMs?: number;
-  /** A member silent this long (ms) is declared dead and its objects fail over; default 1500. */
-  failAfterMs?: number;
   /** Take a snapshot once the journal's log exceeds this many bytes; default 64 MiB. */
   snapshotBytes?: number;
 }
@@ -110,9 +114,13 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
   if (!Number.isInteger(rf) || rf < 1 || rf > 16) throw new RangeError(`rf must be an integer from 1 to 16, got ${String(opts.rf)}`);
   const sessionTtlMs = opts.sessionTtlMs ?? 10_000;
   if (!(sessionTtlMs > 0)) throw new RangeError('sessionTtlMs must be > 0');
-  const seeds = opts.join === undefined ? [] : (typeof opts.join === 'string' ? parseEndpoints(opts.join) : opts.join.flatMap((j) => parseEndpoints(j))).map(formatEndpoint);
+  const etcd = opts.etcd === undefined ? [] : (typeof opts.etcd === 'string' ? opts.etcd.split(',') : [...opts.etcd]).map((e) => e.trim()).filter((e) => e !== '');
+  const clusterName = opts.cluster ?? 'default';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(clusterName)) throw new RangeError(`a cluster name is 1 to 63 letters, digits, '.', '_' or '-', got '${clusterName}'`);
+  const leaseTtlMs = opts.leaseTtlMs ?? 2000;
+  if (!Number.isFinite(leaseTtlMs) || leaseTtlMs < 1000 || leaseTtlMs > 3_600_000) throw new RangeError(`leaseTtlMs must be from 1000 to 3600000, got ${String(opts.leaseTtlMs)}`);
   let core: NodeCore | undefined;
-  const table = new ObjectTable(types, (key, session, id) => core!.expired(key, session, id));
+  const table = new ObjectTable(types, (key, session, id) => core?.expired(key, session, id) ?? true);
   const connections = new Set<NodeConnection>();
   const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000;
   if (!(handshakeTimeoutMs > 0)) throw new RangeError('handshakeTimeoutMs must be > 0');
@@ -122,8 +130,8 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
     url,
     protocol: PROTOCOL_VERSION,
     uptimeMs: Date.now() - started,
-    sessions: [...core!.sessions.values()].filter((s) => s.sink !== undefined).length,
-    keptReplies: [...core!.sessions.values()].reduce((n, s) => n + s.replies.size, 0),
+    sessions: core!.sessions.stats().connected,
+    keptReplies: core!.sessions.stats().keptReplies,
     ...table.stats(),
     owned: core!.alone ? table.size : table.keys('').filter((k) => core!.owns(k)).length,
     epoch: core!.topology.epoch,
@@ -141,9 +149,9 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
     handshakeTimeoutMs,
     log,
     info,
-    acceptPeer: (from: string, incarnation: string, write: (f: Buffer) => void) => {
+    acceptPeer: (from: string, incarnation: string, write: (f: Buffer) => void, end: () => void) => {
       if (!cluster) throw new Error('not in a cluster');
-      return cluster.acceptPeer(from, incarnation, write);
+      return cluster.acceptPeer(from, incarnation, write, end);
     },
   };
   const accept = (socket: net.Socket): void => {
@@ -196,17 +204,17 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
         }
       });
     }
-    {
-      // Every node runs the membership protocol: alone it costs a timer, and others can join it.
+    if (etcd.length > 0) {
       cluster = new Cluster(core, {
         self: url,
-        seeds: seeds.filter((s) => s !== url),
+        etcd,
+        cluster: clusterName,
+        rf,
+        leaseTtlMs,
+        restores: journal !== undefined,
         token: opts.token,
         log,
         journal,
-        ...(opts.heartbeatMs !== undefined ? { heartbeatMs: opts.heartbeatMs } : {}),
-        ...(opts.failAfterMs !== undefined ? { failAfterMs: opts.failAfterMs } : {}),
-        onEvicted: () => log.error({ url }, 'this node was removed from the cluster while alive; restart it to rejoin'),
       });
       await cluster.start();
     }

@@ -108,12 +108,13 @@ export class ObjectTable {
   private readonly timeouts = new ParkTimeouts<Parked>((p) => this.expire(p));
 
   /**
-   * @param onExpire told of every parked call withdrawn by its timeout (after its undo ran), so
-   *   the node can replicate the withdrawal: backups never time calls out themselves.
+   * @param onExpire asked before a parked call is withdrawn by its timeout, so the node can
+   *   replicate the withdrawal (backups never time calls out themselves); answering false keeps
+   *   the call parked with no timeout (a node that may not serve answers nothing).
    */
   constructor(
     private readonly types: TypeRegistry,
-    private readonly onExpire: (key: string, session: SessionState, id: number) => void = () => undefined,
+    private readonly onExpire: (key: string, session: SessionState, id: number) => boolean = () => true,
   ) {}
 
   /** Number of live objects. */
@@ -449,8 +450,8 @@ export class ObjectTable {
 
   /** A parked call's timeout passed: it is withdrawn and fails with `ETIMEOUT`. */
   private expire(p: Parked): void {
+    if (!this.onExpire(p.entry.key, p.session, p.id)) return;
     this.withdraw(p);
-    this.onExpire(p.entry.key, p.session, p.id);
     p.outcome.fail(
       new TimeoutError(`${p.entry.type.name} '${p.entry.key}'.${p.method}() timed out after ${p.timeoutMs} ms`),
     );

@@ -9,14 +9,13 @@ import type { BackupLink } from './replicator.ts';
 
 /**
  * Messages from one member to another, in frames of arrays:
- * - `['m', message]`: membership (joins, views, heartbeats);
- * - `['r', n, record]`: the n-th record on this link (a change to an object the receiver backs up);
- * - `['s', epoch]`: the sender has sent all of its handover for `epoch`;
+ * - `['r', n, record]`: the n-th record on this link (a change to an object the receiver backs up,
+ *   or an object handed over);
  * - `['k', session, ids]`: the session's client acknowledged these replies (see `Op.Ack`).
  * The receiver answers on the same socket with `['a', n]`: it has applied (and journaled)
  * records up to n.
  */
-export type PeerMessage = ['m', unknown] | ['r', number, Uint8Array] | ['s', number] | ['k', string, readonly number[]];
+export type PeerMessage = ['r', number, Uint8Array] | ['k', string, readonly number[]];
 
 /** Reconnect delay after a link drops, doubling up to {@link MAX_RETRY_MS}. */
 const FIRST_RETRY_MS = 50;
@@ -26,11 +25,15 @@ const MAX_RETRY_MS = 1000;
  * The one-way link from this member to another: an ordered stream of {@link PeerMessage}s over a
  * TCP connection opened and reopened on demand. Records stay queued until acknowledged and are
  * sent again after a reconnect (the receiver skips those it has), so a dropped connection loses
- * none. Membership messages are best effort: lost while the peer is unreachable.
+ * none. Acknowledgement forwards are best effort: lost while the peer is unreachable.
  */
 export class PeerLink implements BackupLink {
-  /** Distinguishes this link from an earlier one between the same members (a restart). */
-  private readonly incarnation = randomBytes(8).toString('hex');
+  /**
+   * `<member run>.<random>`: names the sending member's run (its etcd lease id), so the receiver
+   * takes records only from members of its view, and distinguishes this link from an earlier one
+   * between the same members.
+   */
+  private readonly incarnation: string;
   private socket: net.Socket | undefined;
   private connected = false;
   private queue: PeerMessage[] = [];
@@ -46,10 +49,13 @@ export class PeerLink implements BackupLink {
   constructor(
     readonly url: string,
     private readonly self: string,
+    run: string,
     private readonly token: string | undefined,
     private readonly onAck: () => void,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.incarnation = `${run}.${randomBytes(8).toString('hex')}`;
+  }
 
   get acked(): number {
     return this.ackedUpTo;
@@ -67,7 +73,7 @@ export class PeerLink implements BackupLink {
     this.control(['k', session, ids]);
   }
 
-  /** Queues a membership or handover message. */
+  /** Queues a message that is not a record (best effort). */
   control(msg: PeerMessage): void {
     if (this.closed) return;
     this.queue.push(msg);
@@ -123,7 +129,7 @@ export class PeerLink implements BackupLink {
       this.socket = undefined;
       this.connected = false;
       if (this.closed) return;
-      // Membership messages are best effort; records are in `unacked` and go again.
+      // Acknowledgement forwards are best effort; records are in `unacked` and go again.
       this.queue = this.queue.filter((m) => m[0] === 'r');
       this.retryTimer = setTimeout(() => {
         if (this.queue.length > 0 || this.unacked.length > 0) this.connect();

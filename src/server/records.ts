@@ -28,6 +28,11 @@ export const R = {
    * it is destroyed or made anew with `forceNew`; never a silently empty object.
    */
   Lost: 6,
+  /**
+   * `[7, key, type, state, leaseHolders, replies]`: the last copy of a lost object, sent by a
+   * member that came back with it (see `Handover`); installed only where the key has no object.
+   */
+  Restore: 7,
 } as const;
 
 /** A kept reply as it travels in an {@link R.Object} record. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Placement } from '../../src/cluster/placement.ts';
 import { Client } from '../../src/client/client.ts';
+import { startEtcd, stopEtcds, type TestEtcd } from './etcd.ts';
 import { freePort, skein, waitForLine } from './node.ts';
 
 /** A `skein dso` member running as its own process. */
@@ -14,6 +15,9 @@ export interface Member {
   readonly child: ChildProcess;
   /** What the process has written to stderr so far (its warnings and errors). */
   stderr(): string;
+  /** The etcd and cluster name it is a member of (when it is one). */
+  readonly etcd: string | undefined;
+  readonly cluster: string | undefined;
   /** Kills the process with SIGKILL and waits for it to be gone. */
   kill(): Promise<void>;
   /** SIGTERM and wait (a clean stop). */
@@ -24,7 +28,11 @@ export interface Member {
 export interface MemberOptions {
   /** A fixed port (to restart a member at the same URL); default a free one. */
   port?: number;
-  join?: string;
+  /** etcd client URL: the member joins cluster `cluster` kept there. */
+  etcd?: string;
+  cluster?: string;
+  /** The member's etcd lease TTL (ms). */
+  leaseTtlMs?: number;
   rf?: number;
   dataDir?: string;
   sessionTtlMs?: number;
@@ -36,11 +44,12 @@ export interface MemberOptions {
 
 const running = new Set<ChildProcess>();
 
-/** Starts `skein dso` and resolves once it is listening (and, with `join`, a member). */
+/** Starts `skein dso` and resolves once it is listening (and, with `etcd`, a member). */
 export async function startMember(opts: MemberOptions = {}): Promise<Member> {
   const port = opts.port ?? (await freePort());
   const args = ['dso', '--port', String(port), '--log-level', 'warn'];
-  if (opts.join) args.push('--join', opts.join);
+  if (opts.etcd) args.push('--etcd', opts.etcd, '--cluster', opts.cluster ?? 'default');
+  if (opts.leaseTtlMs) args.push('--lease-ttl-ms', String(opts.leaseTtlMs));
   if (opts.rf) args.push('--rf', String(opts.rf));
   if (opts.dataDir) args.push('--data-dir', opts.dataDir);
   if (opts.sessionTtlMs) args.push('--session-ttl-ms', String(opts.sessionTtlMs));
@@ -53,12 +62,17 @@ export async function startMember(opts: MemberOptions = {}): Promise<Member> {
   const exit = once(child, 'exit').then(() => {
     throw new Error(`skein dso exited before listening: ${stderr}`);
   });
-  const [, url] = (await Promise.race([waitForLine(child, /listening on (skein:\/\/\S+)/), exit])) as RegExpMatchArray;
+  const listening = waitForLine(child, /listening on (skein:\/\/\S+)/).catch((err: Error) => {
+    throw new Error(`${err.message}; stderr: ${stderr}`);
+  });
+  const [, url] = (await Promise.race([listening, exit])) as RegExpMatchArray;
   exit.catch(() => undefined);
   const gone = once(child, 'exit');
   const member: Member = {
     url: url!,
     port,
+    etcd: opts.etcd,
+    cluster: opts.etcd ? (opts.cluster ?? 'default') : undefined,
     child,
     stderr: () => stderr,
     async kill() {
@@ -75,12 +89,32 @@ export async function startMember(opts: MemberOptions = {}): Promise<Member> {
   return member;
 }
 
-/** Starts `n` members, the others joining the first, with `rf` copies of each object. */
+let etcd: Promise<TestEtcd> | undefined;
+let clusters = 0;
+
+/** The etcd this test process's clusters are kept in (started on first use, stopped by {@link killMembers}). */
+export function clusterEtcd(): Promise<TestEtcd> {
+  etcd ??= startEtcd();
+  return etcd;
+}
+
+/**
+ * Starts `n` members of a new cluster (its own name in this process's etcd) with `rf` copies of
+ * each object; resolves once all are members.
+ */
 export async function startCluster(n: number, rf: number, extra: MemberOptions = {}): Promise<Member[]> {
-  const first = await startMember({ ...extra, rf });
-  const members = [first];
-  for (let i = 1; i < n; i++) members.push(await startMember({ ...extra, rf, join: first.url }));
+  const url = extra.etcd ?? (await clusterEtcd()).url;
+  const cluster = extra.cluster ?? `c${process.pid}-${++clusters}`;
+  const members: Member[] = [];
+  // One by one, so the first member's view (and rf) is there for the others.
+  for (let i = 0; i < n; i++) members.push(await startMember({ ...extra, rf, etcd: url, cluster }));
   return members;
+}
+
+/** Starts one more member of the cluster `like` belongs to (same etcd, name and rf). */
+export function startMemberLike(like: Member, extra: MemberOptions = {}): Promise<Member> {
+  if (!like.etcd) throw new Error('that member is not in a cluster');
+  return startMember({ ...extra, etcd: like.etcd, cluster: like.cluster! });
 }
 
 /** Kills every member still running (for `after`). */
@@ -92,6 +126,10 @@ export async function killMembers(): Promise<void> {
     }),
   );
   running.clear();
+  if (etcd) {
+    etcd = undefined;
+    await stopEtcds();
+  }
 }
 
 /** The member that owns `key` among `members` (as the cluster places it). */
