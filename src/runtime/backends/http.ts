@@ -2,6 +2,7 @@ import { PayloadTooLargeError } from '../../errors/payload-too-large-error.ts';
 import { TimeoutError } from '../../errors/timeout-error.ts';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
 import type { Backend } from '../backend.ts';
+import { backoff } from './backoff.ts';
 import { RemoteBackend } from './remote-backend.ts';
 
 /** Content type of an envelope POSTed to an HTTP function, and of the outcome it answers. */
@@ -22,8 +23,6 @@ export interface HttpBackendOptions {
   /** Throttled invocations (429, 503 with Retry-After) are retried this many times (default 8). */
   throttleRetries?: number;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs cloud threads by POSTing their envelope to an HTTP function that runs `skein/http`'s
@@ -68,8 +67,7 @@ export class HttpBackend extends RemoteBackend implements Backend {
       const body = (await res.text().catch(() => '')).slice(0, 500);
       const throttled = res.status === 429 || (res.status === 503 && res.headers.has('retry-after'));
       if (throttled && attempt < this.throttleRetries) {
-        const after = Number(res.headers.get('retry-after'));
-        await sleep(after > 0 ? Math.min(after * 1000, 30_000) : Math.random() * Math.min(5000, 100 * 2 ** attempt));
+        await backoff(attempt, Number(res.headers.get('retry-after')) * 1000);
         continue;
       }
       if (res.status === 408 || res.status === 504) throw new TimeoutError(`thread ${threadId} on ${where} timed out (HTTP ${res.status}): ${body}`);
