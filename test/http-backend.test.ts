@@ -76,10 +76,52 @@ test('the backend maps HTTP failures: 504 is a TimeoutError, 413 a PayloadTooLar
     await assert.rejects(on('/broken').submit(echo, 1), (err: unknown) => err instanceof WorkerCrashedError && /HTTP 500.*the function crashed/.test(err.message));
     await assert.rejects(on('/busy').submit(echo, 1), (err: unknown) => err instanceof WorkerCrashedError && /let through/.test(err.message));
     assert.equal(busyHits, 3, 'two throttled attempts were retried');
-    await assert.rejects(new ServerlessExecutor({ backend: 'http', url: 'http://127.0.0.1:1/' }).submit(echo, 1), WorkerCrashedError);
   } finally {
     server.close();
   }
+});
+
+test('the http backend POSTs a thread again only on 429 or 503 with Retry-After: a cut connection, a 502, a 503 without it are one POST each', async () => {
+  const posts = new Map<string, number>();
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const n = (posts.get(req.url!) ?? 0) + 1;
+      posts.set(req.url!, n);
+      // The envelope has arrived: the function may be running it when the connection goes.
+      if (req.url === '/cut') req.socket.destroy();
+      else if (req.url === '/bad-gateway') res.writeHead(502).end('upstream reset');
+      else if (req.url === '/unavailable') res.writeHead(503).end('down');
+      else if (n <= 2) res.writeHead(503, { 'retry-after': '0' }).end('no capacity');
+      else res.writeHead(500).end('let through');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const on = (path: string): ServerlessExecutor => new ServerlessExecutor({ backend: 'http', url: `${base}${path}` });
+  try {
+    await assert.rejects(on('/cut').submit(echo, 1), (err: unknown) => {
+      assert.ok(err instanceof WorkerCrashedError, String(err));
+      assert.match(err.message, /unknown whether thread \S+ ran on .*\/cut: the request failed \(UND_ERR_SOCKET: .*\); it may have run, in part or to the end; it was not sent again/);
+      return true;
+    });
+    await assert.rejects(on('/bad-gateway').submit(echo, 1), (err: unknown) => err instanceof WorkerCrashedError && /HTTP 502/.test(err.message));
+    await assert.rejects(on('/unavailable').submit(echo, 1), (err: unknown) => err instanceof WorkerCrashedError && /HTTP 503/.test(err.message));
+    await assert.rejects(on('/full').submit(echo, 1), (err: unknown) => err instanceof WorkerCrashedError && /let through/.test(err.message));
+    assert.deepEqual(Object.fromEntries(posts), { '/cut': 1, '/bad-gateway': 1, '/unavailable': 1, '/full': 3 });
+  } finally {
+    server.close();
+  }
+});
+
+test('a function that cannot be reached: the thread fails as not started', async () => {
+  const closed = http.createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const { port } = closed.address() as { port: number };
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const ex = new ServerlessExecutor({ backend: 'http', url: `http://127.0.0.1:${port}/` });
+  await assert.rejects(ex.submit(echo, 1), (err: unknown) => err instanceof WorkerCrashedError && /thread \S+ was not started: .* could not be reached \(ECONNREFUSED/.test(err.message));
+  await ex.shutdown();
 });
 
 test('the http backend gives up on a thread past timeoutMs with a TimeoutError', async () => {

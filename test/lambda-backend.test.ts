@@ -1,8 +1,12 @@
+import type { LambdaClientConfig } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
+import diagnostics from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
 import { after, before, test } from 'node:test';
-import { PayloadTooLargeError, RemoteError, ServerlessExecutor, TimeoutError, WorkerCrashedError } from '../src/index.ts';
+import { AtomicLong, PayloadTooLargeError, RemoteError, ServerlessExecutor, TimeoutError, WorkerCrashedError } from '../src/index.ts';
 import { deployLambda } from '../src/deploy/lambda-deploy.ts';
-import { echo } from './fixtures/echo-tasks.ts';
+import { LambdaBackend } from '../src/runtime/backends/lambda.ts';
+import { echo, increment } from './fixtures/echo-tasks.ts';
 import { overQuota } from './fixtures/failing-tasks.ts';
 import { awaitForever } from './fixtures/hang-tasks.ts';
 import { bigResult } from './fixtures/lambda-backend-app.ts';
@@ -107,4 +111,76 @@ test('a function whose code fails to load answers every thread with a WorkerCras
   } finally {
     await ex.shutdown();
   }
+});
+
+test('a connection cut while the function runs fails the thread with a WorkerCrashedError saying it may have run; it is not sent again', { timeout: 60_000 }, async () => {
+  await deployFixtures('cut');
+  const counter = new AtomicLong({ key: 'lambda-cut' }, 0);
+  await counter.get();
+  const ex = new ServerlessExecutor({ backend: 'lambda', functionName: 'cut', endpoint: emu.endpoint });
+  try {
+    const finished = emu.cutNext('cut');
+    await assert.rejects(ex.submit(increment, counter), (err: unknown) => {
+      assert.ok(err instanceof WorkerCrashedError, String(err));
+      assert.match(err.message, /unknown whether thread \S+ ran on cut: the connection failed after the invocation was sent \(ECONNRESET: .*\); it may have run, in part or to the end; it was not sent again/);
+      return true;
+    });
+    // The function runs on after its caller lost the connection; once it is done, count its runs.
+    await finished;
+    assert.equal(await counter.get(), 1, 'the thread ran once');
+    assert.equal(emu.stats('cut').requests, 1, 'one Invoke request');
+  } finally {
+    await ex.shutdown();
+  }
+});
+
+test("throttling is retried by the backend's policy alone: throttleRetries 2 makes 3 requests, not 3 for each of the SDK's attempts", { timeout: 60_000 }, async () => {
+  await deployFixtures('throttled');
+  // The SDK's own setting, which would otherwise give it 5 attempts per invocation.
+  const saved = process.env.AWS_MAX_ATTEMPTS;
+  process.env.AWS_MAX_ATTEMPTS = '5';
+  const ex = new ServerlessExecutor({ backend: new LambdaBackend({ functionName: 'throttled', endpoint: emu.endpoint, throttleRetries: 2 }) });
+  try {
+    emu.throttle('throttled', 2);
+    assert.equal(await ex.submit(echo, 'ran'), 'ran');
+    assert.deepEqual(emu.stats('throttled'), { coldStarts: 1, warmStarts: 0, throttled: 2, requests: 3, containers: 1 });
+    emu.throttle('throttled', 100);
+    await assert.rejects(ex.submit(echo, 'never'), (err: unknown) => err instanceof WorkerCrashedError && /stayed throttled \(429\) through 2 retries/.test(err.message));
+    assert.equal(emu.stats('throttled').requests, 6, 'one request and 2 retries');
+  } finally {
+    emu.throttle('throttled', 0);
+    if (saved === undefined) delete process.env.AWS_MAX_ATTEMPTS;
+    else process.env.AWS_MAX_ATTEMPTS = saved;
+    await ex.shutdown();
+  }
+});
+
+test('a refused connection proves the function did not run: it is retried, then the thread fails as not started', { timeout: 60_000 }, async () => {
+  // Nothing listens on port 1; count the connections refused there.
+  let refused = 0;
+  const onSocket = ({ socket }: { socket: Socket }): void => {
+    socket.once('error', (e: NodeJS.ErrnoException & { port?: number }) => {
+      if (e.code === 'ECONNREFUSED' && e.port === 1) refused++;
+    });
+  };
+  diagnostics.subscribe('net.client.socket', onSocket as (message: unknown) => void);
+  const ex = new ServerlessExecutor({ backend: new LambdaBackend({ functionName: 'nowhere', endpoint: 'http://127.0.0.1:1', throttleRetries: 2 }) });
+  try {
+    await assert.rejects(ex.submit(echo, 1), (err: unknown) => {
+      assert.ok(err instanceof WorkerCrashedError, String(err));
+      assert.match(err.message, /thread \S+ was not started: .*ECONNREFUSED.* through 2 retries/);
+      return true;
+    });
+    assert.equal(refused, 3, 'one attempt and 2 retries');
+  } finally {
+    diagnostics.unsubscribe('net.client.socket', onSocket as (message: unknown) => void);
+    await ex.shutdown();
+  }
+});
+
+test("clientConfig cannot bring the SDK's retries back: maxAttempts other than 1, retryMode or retryStrategy is a TypeError", () => {
+  assert.throws(() => new LambdaBackend({ functionName: 'f', clientConfig: { maxAttempts: 3 } }), /owns retries/);
+  assert.throws(() => new LambdaBackend({ functionName: 'f', clientConfig: { retryMode: 'adaptive' } }), /owns retries/);
+  assert.throws(() => new LambdaBackend({ functionName: 'f', clientConfig: { retryStrategy: {} as NonNullable<LambdaClientConfig['retryStrategy']> } }), /owns retries/);
+  assert.doesNotThrow(() => new LambdaBackend({ functionName: 'f', clientConfig: { maxAttempts: 1 } }));
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import {
@@ -46,6 +46,15 @@ async function create(name: string, handler: string, extra: { Timeout?: number; 
   await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Role: 'arn:aws:iam::000000000000:role/x', Handler: handler, Code: { ZipFile: code(HANDLERS) }, ...extra }));
 }
 
+/** An HTTP server that holds every request until the test answers it: what `index.gate` waits on. */
+async function gateServer(): Promise<{ url: string; held: ServerResponse[]; server: Server }> {
+  const held: ServerResponse[] = [];
+  const server = createServer((_req, res) => held.push(res));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, held, server };
+}
+
 async function invoke(name: string, event: unknown): Promise<{ out: InvokeCommandOutput; payload: any }> {
   const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(event)) }));
   return { out, payload: JSON.parse(Buffer.from(out.Payload!).toString('utf8')) };
@@ -59,7 +68,7 @@ test('an invocation cold-starts a container, the next one reuses it warm', async
   assert.deepEqual({ ...first.payload, pid: 0 }, { event: { n: 1 }, name: 'echo', greeting: 'hi', pid: 0 });
   const second = await invoke('echo', { n: 2 });
   assert.equal(second.payload.pid, first.payload.pid);
-  assert.deepEqual(emulator.stats('echo'), { coldStarts: 1, warmStarts: 1, throttled: 0, containers: 1 });
+  assert.deepEqual(emulator.stats('echo'), { coldStarts: 1, warmStarts: 1, throttled: 0, requests: 2, containers: 1 });
 });
 
 test('GetFunction reports the function active with its code hash', async () => {
@@ -74,7 +83,7 @@ test('GetFunction reports the function active with its code hash', async () => {
 test('UpdateFunctionCode retires the warm container: the next invocation runs the new code', async () => {
   await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'echo', ZipFile: code(`export const echo = async () => 'v2';`) }));
   assert.deepEqual((await invoke('echo', {})).payload, 'v2');
-  assert.deepEqual(emulator.stats('echo'), { coldStarts: 2, warmStarts: 1, throttled: 0, containers: 1 });
+  assert.deepEqual(emulator.stats('echo'), { coldStarts: 2, warmStarts: 1, throttled: 0, requests: 3, containers: 1 });
 });
 
 test('UpdateFunctionConfiguration retires the warm container: the next one has the new environment', async () => {
@@ -82,7 +91,7 @@ test('UpdateFunctionConfiguration retires the warm container: the next one has t
   assert.equal((await invoke('config', {})).payload.greeting, 'hi');
   await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'config', Environment: { Variables: { GREETING: 'hello' } } }));
   assert.equal((await invoke('config', {})).payload.greeting, 'hello');
-  assert.deepEqual(emulator.stats('config'), { coldStarts: 2, warmStarts: 0, throttled: 0, containers: 1 });
+  assert.deepEqual(emulator.stats('config'), { coldStarts: 2, warmStarts: 0, throttled: 0, requests: 2, containers: 1 });
 });
 
 test('a handler the module does not export fails the init phase: a function error, no container kept', async () => {
@@ -119,12 +128,8 @@ test('a response over 6 MB is a function error (ResponseSizeTooLarge)', async ()
 });
 
 test('more invocations than the concurrency limit answer TooManyRequestsException', async () => {
-  const held: ServerResponse[] = [];
-  const gate = createServer((_req, res) => held.push(res));
-  gate.listen(0, '127.0.0.1');
-  await once(gate, 'listening');
+  const { url, held, server: gate } = await gateServer();
   try {
-    const url = `http://127.0.0.1:${(gate.address() as AddressInfo).port}/`;
     await create('gate', 'index.gate');
     const running = [invoke('gate', { gate: url }), invoke('gate', { gate: url })];
     while (held.length < 2) await once(gate, 'request');
@@ -136,7 +141,7 @@ test('more invocations than the concurrency limit answer TooManyRequestsExceptio
     assert.equal(err.Reason, 'ReservedFunctionConcurrentInvocationLimitExceeded');
     for (const res of held) res.end('go');
     for (const r of await Promise.all(running)) assert.equal(r.payload, 'released');
-    assert.deepEqual(emulator.stats('gate'), { coldStarts: 2, warmStarts: 0, throttled: 1, containers: 2 });
+    assert.deepEqual(emulator.stats('gate'), { coldStarts: 2, warmStarts: 0, throttled: 1, requests: 3, containers: 2 });
   } finally {
     gate.close();
   }
@@ -156,4 +161,39 @@ test('a request payload over 6 MB answers 413 RequestEntityTooLargeException', a
 test('an unknown function answers ResourceNotFoundException', async () => {
   await assert.rejects(lambda.send(new InvokeCommand({ FunctionName: 'nobody', Payload: Buffer.from('{}') })), ResourceNotFoundException);
   await assert.rejects(lambda.send(new GetFunctionCommand({ FunctionName: 'nobody' })), ResourceNotFoundException);
+});
+
+test('throttle(name, n) refuses the next n invocations with 429 whatever the concurrency; requests counts them', async () => {
+  await create('throttled', 'index.echo');
+  emulator.throttle('throttled', 2);
+  for (let i = 0; i < 2; i++) await assert.rejects(invoke('throttled', {}), TooManyRequestsException);
+  assert.equal((await invoke('throttled', { n: 3 })).payload.event.n, 3);
+  assert.deepEqual(emulator.stats('throttled'), { coldStarts: 1, warmStarts: 0, throttled: 2, requests: 3, containers: 1 });
+});
+
+test('cutNext resets the caller\'s connection once the function started; the function runs on to its end, once', async () => {
+  const { url, held, server: gate } = await gateServer();
+  try {
+    await create('cut', 'index.gate');
+    const finished = emulator.cutNext('cut');
+    const reset = invoke('cut', { gate: url }).then(
+      () => assert.fail('the invocation answered'),
+      (e: unknown) => e,
+    );
+    // The function is running: it waits at the gate while its caller has lost the connection.
+    if (held.length === 0) await once(gate, 'request');
+    const err = (await reset) as NodeJS.ErrnoException;
+    assert.equal(err.code, 'ECONNRESET', String(err));
+    held[0]!.end('go');
+    await finished;
+    assert.equal(held.length, 1, 'the function ran once');
+    assert.deepEqual(emulator.stats('cut'), { coldStarts: 1, warmStarts: 0, throttled: 0, requests: 1, containers: 1 });
+    // The next invocation is not cut.
+    const next = invoke('cut', { gate: url });
+    while (held.length < 2) await once(gate, 'request');
+    held[1]!.end('go');
+    assert.equal((await next).payload, 'released');
+  } finally {
+    gate.close();
+  }
 });

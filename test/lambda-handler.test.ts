@@ -56,7 +56,7 @@ async function run(what: Pick<Envelope, 'task' | 'export' | 'arg'>): Promise<Out
 test('the handler runs a task registered by the bundle and answers its outcome', async () => {
   assert.deepEqual(await run({ task: 'double', arg: 21 }), { ok: true, value: 42 });
   assert.deepEqual(await run({ task: 'double', arg: 5 }), { ok: true, value: 10 });
-  assert.deepEqual(emulator.stats('skein'), { coldStarts: 1, warmStarts: 1, throttled: 0, containers: 1 });
+  assert.deepEqual(emulator.stats('skein'), { coldStarts: 1, warmStarts: 1, throttled: 0, requests: 2, containers: 1 });
 });
 
 test('a task the bundle does not define is a final failure', async () => {

@@ -31,8 +31,10 @@ export interface FunctionStats {
   readonly coldStarts: number;
   /** Invocations that ran in an idle container. */
   readonly warmStarts: number;
-  /** Invocations refused with 429 because the function's concurrency was in use. */
+  /** Invocations refused with 429: the function's concurrency was in use, or {@link LambdaEmulator.throttle} said so. */
   readonly throttled: number;
+  /** Invoke requests the function received: those that ran and those refused (throttled). */
+  readonly requests: number;
   /** Containers alive now, busy or idle. */
   readonly containers: number;
 }
@@ -81,6 +83,11 @@ interface LambdaFunction {
   coldStarts: number;
   warmStarts: number;
   throttled: number;
+  requests: number;
+  /** Invoke requests still to refuse with 429 whatever the concurrency ({@link LambdaEmulator.throttle}). */
+  throttleNext: number;
+  /** Settles the next invocation whose connection is to be cut ({@link LambdaEmulator.cutNext}). */
+  cutNext: (() => void) | undefined;
 }
 
 class ApiError extends Error {
@@ -105,7 +112,10 @@ class ApiError extends Error {
  * that); one that runs past the function's `Timeout` answers Lambda's timeout error and its
  * container is killed; a code or configuration update retires the containers of the old one.
  * Children get the function's environment variables and Lambda's own (`AWS_LAMBDA_FUNCTION_NAME`,
- * `LAMBDA_TASK_ROOT`, ...), not this process's environment. Not emulated: versions and aliases,
+ * `LAMBDA_TASK_ROOT`, ...), not this process's environment. For tests it counts each function's
+ * Invoke requests and containers ({@link LambdaEmulator.stats}), refuses the next few with 429 on
+ * demand ({@link LambdaEmulator.throttle}) and can cut an invocation's connection while the
+ * function runs ({@link LambdaEmulator.cutNext}). Not emulated: versions and aliases,
  * async invocation, S3 code, layers, log tails, callback-style handlers.
  */
 export class LambdaEmulator {
@@ -135,7 +145,32 @@ export class LambdaEmulator {
   stats(name: string): FunctionStats {
     const fn = this.functions.get(name);
     if (!fn) throw new Error(`no function ${name}`);
-    return { coldStarts: fn.coldStarts, warmStarts: fn.warmStarts, throttled: fn.throttled, containers: fn.containers.size };
+    return { coldStarts: fn.coldStarts, warmStarts: fn.warmStarts, throttled: fn.throttled, requests: fn.requests, containers: fn.containers.size };
+  }
+
+  /**
+   * The function `name`'s next `count` Invoke requests answer 429 TooManyRequestsException, as
+   * if its concurrency were in use; 0 ends that. Throws for an unknown function.
+   */
+  throttle(name: string, count: number): void {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError('count must be an integer >= 0');
+    this.stats(name);
+    this.functions.get(name)!.throttleNext = count;
+  }
+
+  /**
+   * Cuts the connection of the function `name`'s next invocation that runs: its socket is
+   * destroyed once the event is handed to a container, before any answer, so the caller sees the
+   * connection reset with no way to know whether the function ran. The function runs on to its
+   * end, as on Lambda, which does not stop a function whose caller went away; the promise resolves
+   * then. Throws for an unknown function.
+   */
+  cutNext(name: string): Promise<void> {
+    this.stats(name);
+    const fn = this.functions.get(name)!;
+    return new Promise((resolve) => {
+      fn.cutNext = resolve;
+    });
   }
 
   /** Kills every container, stops listening and removes the extracted code. */
@@ -215,6 +250,9 @@ export class LambdaEmulator {
       coldStarts: 0,
       warmStarts: 0,
       throttled: 0,
+      requests: 0,
+      throttleNext: 0,
+      cutNext: undefined,
     };
     await this.deployCode(fn, (input.Code as { ZipFile?: unknown } | undefined)?.ZipFile);
     this.functions.set(name, fn);
@@ -268,6 +306,7 @@ export class LambdaEmulator {
 
   private async invoke(name: string, req: IncomingMessage, body: Buffer, requestId: string, res: ServerResponse): Promise<void> {
     const fn = this.find(name);
+    fn.requests++;
     const type = req.headers['x-amz-invocation-type'] ?? 'RequestResponse';
     if (type !== 'RequestResponse') throw invalid(`the emulator runs RequestResponse invocations only, not ${String(type)}`);
     if (body.length > MAX_REQUEST_PAYLOAD) {
@@ -279,17 +318,26 @@ export class LambdaEmulator {
     } catch {
       throw new ApiError(400, 'InvalidRequestContentException', 'Could not parse request body into json: the payload is not JSON');
     }
-    if (fn.running >= this.concurrency) {
+    if (fn.running >= this.concurrency || fn.throttleNext > 0) {
+      if (fn.throttleNext > 0) fn.throttleNext--;
       res.setHeader('Retry-After', '1');
       fn.throttled++;
       throw new ApiError(429, 'TooManyRequestsException', 'Rate Exceeded.', { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
     }
+    const cut = fn.cutNext;
+    fn.cutNext = undefined;
     fn.running++;
     let answer: Answer;
     try {
-      answer = await this.run(fn, event, requestId);
+      answer = await this.run(fn, event, requestId, cut && (() => req.socket.destroy()));
     } finally {
       fn.running--;
+    }
+    if (cut) {
+      // Cut at dispatch; a function that failed to load never got there, so its answer goes too.
+      req.socket.destroy();
+      cut();
+      return;
     }
     res.setHeader('X-Amz-Executed-Version', '$LATEST');
     if ('result' in answer && Buffer.byteLength(answer.result) <= MAX_RESPONSE_PAYLOAD) {
@@ -305,8 +353,11 @@ export class LambdaEmulator {
     send(res, 200, error);
   }
 
-  /** Runs one event in a warm container of the current revision, or a cold one. */
-  private async run(fn: LambdaFunction, event: string, requestId: string): Promise<Answer> {
+  /**
+   * Runs one event in a warm container of the current revision, or a cold one; `dispatched` is
+   * called once the event is handed to the container.
+   */
+  private async run(fn: LambdaFunction, event: string, requestId: string, dispatched?: () => void): Promise<Answer> {
     let container = fn.idle.pop();
     if (container) fn.warmStarts++;
     else {
@@ -338,6 +389,7 @@ export class LambdaEmulator {
         resolve(a);
       };
       c.child.send({ event, requestId, deadline: Date.now() + timeoutMs });
+      dispatched?.();
     });
     // A container that timed out or exited is gone already; one of an old revision goes now.
     if (c.revision === fn.revision && fn.containers.has(c)) fn.idle.push(c);

@@ -2,6 +2,7 @@ import { PayloadTooLargeError } from '../../errors/payload-too-large-error.ts';
 import { TimeoutError } from '../../errors/timeout-error.ts';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
 import type { Backend } from '../backend.ts';
+import { backoff } from './backoff.ts';
 import { RemoteBackend } from './remote-backend.ts';
 
 /** Content type of an envelope POSTed to an HTTP function, and of the outcome it answers. */
@@ -17,20 +18,33 @@ export interface HttpBackendOptions {
   headers?: Record<string, string>;
   /** Invocations in flight at most; more wait here (default 100). */
   concurrency?: number;
-  /** Give up on an invocation after this many ms (`TimeoutError`); default none. */
+  /**
+   * Give up on an invocation after this many ms (`TimeoutError`; the thread may run on); default
+   * none of ours, but Node's `fetch` gives up on an answer not begun within 300 s (undici's
+   * `headersTimeout`), which fails the thread as one whose outcome is unknown.
+   */
   timeoutMs?: number;
   /** Throttled invocations (429, 503 with Retry-After) are retried this many times (default 8). */
   throttleRetries?: number;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Failures of `fetch` (their cause's code) that come before the request is sent: the function did not run. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
  * Runs cloud threads by POSTing their envelope to an HTTP function that runs `skein/http`'s
  * handler (Knative, OpenFaaS, Cloud Run style): the body is the envelope's bytes, the answer the
  * outcome's. Failures map as the Lambda backend's do: 408 and 504 are a `TimeoutError`, 413 a
- * `PayloadTooLargeError`, 429 (and 503 with `Retry-After`) are retried with backoff, any other
- * failure is a `WorkerCrashedError` naming the status and the start of the body.
+ * `PayloadTooLargeError`, any other status a `WorkerCrashedError` naming it and the start of the
+ * body.
+ *
+ * An envelope is POSTed again only when the answer proves the function did not run it: 429, or
+ * 503 with `Retry-After` (a platform out of capacity; `skein/http` answers neither), up to
+ * `throttleRetries` times, waiting `Retry-After` or a full-jitter backoff. (`fetch` itself resends
+ * on a 421 from a reused connection, which per RFC 9110 the server did not process.) A connection
+ * that fails once the request may have left is a `WorkerCrashedError` saying it is unknown
+ * whether the thread ran; one never made (refused, no DNS name, connect timeout) says it was not
+ * started. Neither is POSTed again; only the task's own `retries` run the thread again.
  */
 export class HttpBackend extends RemoteBackend implements Backend {
   readonly name = 'http';
@@ -61,15 +75,19 @@ export class HttpBackend extends RemoteBackend implements Backend {
         });
       } catch (err) {
         const e = err as Error;
-        if (e.name === 'TimeoutError') throw new TimeoutError(`thread ${threadId} on ${where} ran past ${this.opts.timeoutMs} ms`);
-        throw new WorkerCrashedError(`thread ${threadId} could not reach ${where}: ${(e.cause as Error | undefined)?.message ?? e.message}`);
+        if (e.name === 'TimeoutError') throw new TimeoutError(`thread ${threadId} on ${where} ran past ${this.opts.timeoutMs} ms; it may run on, it was not sent again`);
+        const cause = e.cause as NodeJS.ErrnoException | undefined;
+        const what = cause ? `${cause.code ?? cause.name}: ${cause.message}` : e.message;
+        if (cause?.code !== undefined && NOT_SENT.has(cause.code)) throw new WorkerCrashedError(`thread ${threadId} was not started: ${where} could not be reached (${what})`);
+        throw new WorkerCrashedError(
+          `it is unknown whether thread ${threadId} ran on ${where}: the request failed (${what}); it may have run, in part or to the end; it was not sent again (a task with retries runs again)`,
+        );
       }
       if (res.ok) return new Uint8Array(await res.arrayBuffer());
       const body = (await res.text().catch(() => '')).slice(0, 500);
       const throttled = res.status === 429 || (res.status === 503 && res.headers.has('retry-after'));
       if (throttled && attempt < this.throttleRetries) {
-        const after = Number(res.headers.get('retry-after'));
-        await sleep(after > 0 ? Math.min(after * 1000, 30_000) : Math.random() * Math.min(5000, 100 * 2 ** attempt));
+        await backoff(attempt, Number(res.headers.get('retry-after')) * 1000);
         continue;
       }
       if (res.status === 408 || res.status === 504) throw new TimeoutError(`thread ${threadId} on ${where} timed out (HTTP ${res.status}): ${body}`);

@@ -49,7 +49,7 @@ export abstract class RemoteBackend {
   /** Short name for messages. */
   abstract readonly name: string;
 
-  /** Makes one invocation (with the backend's own retries of throttling). */
+  /** Makes one invocation, with the backend's own retries of what provably did not run (throttled, never connected). */
   protected abstract call(envelope: Uint8Array, threadId: string): Promise<Uint8Array>;
 
   /** Releases what the backend holds once its invocations are done (an SDK client...). */
