@@ -112,7 +112,7 @@ export class Cluster {
     }
     const epoch = this.core.handover.install(view, status, me);
     if (epoch === undefined) return;
-    void this.core.replicator.drained().then(() => {
+    void this.core.replicator.settled().then(() => {
       if (this.core.topology.epoch === epoch) return this.member.synced(epoch);
     });
   }

@@ -109,15 +109,21 @@ export class Handover {
     return this.alone || this.placement.primary(key) === this.host.self;
   }
 
-  /** The members that keep copies of `key` besides this node. */
+  /**
+   * The members that keep copies of `key` besides this node: its owners, and until the view is
+   * stable its owners in the base too, which stay current so that any of them can still be the
+   * source if this node fails before the handover completes.
+   */
   backups(key: string): BackupLink[] {
-    if (this.alone || this.host.rf < 2) return [];
+    if (this.host.rf < 2 || (this.alone && this.stable)) return [];
     const out: BackupLink[] = [];
-    for (const url of this.placement.owners(key, this.host.rf)) {
-      if (url === this.host.self) continue;
+    const add = (url: string): void => {
+      if (url === this.host.self) return;
       const link = this.host.link(url);
-      if (link) out.push(link);
-    }
+      if (link && !out.includes(link)) out.push(link);
+    };
+    for (const url of this.placement.owners(key, this.host.rf)) add(url);
+    if (!this.stable) for (const url of this.base.owners(key, this.host.rf)) add(url);
     return out;
   }
 
@@ -332,7 +338,7 @@ export class Handover {
       if (this.owns(key)) this.send(key, next.owners(key, this.host.rf), R.Object);
       this.dropLogged(key);
     }
-    await this.host.replicator.drained();
+    await this.host.replicator.settled();
   }
 
   /** Whether this node is leaving (answers everything `MOVED`). */

@@ -108,19 +108,26 @@ export class Replicator {
   /** A backup acknowledged records, or left: replies waiting only on it may go. */
   progress(): void {
     this.release();
-    if (this.drainWaiters.length > 0 && this.pendingCount() === 0) {
-      const waiters = this.drainWaiters;
-      this.drainWaiters = [];
-      for (const w of waiters) w();
+    if (this.settleWaiters.length > 0) {
+      const waiting = this.settleWaiters;
+      this.settleWaiters = [];
+      for (const w of waiting) {
+        if (this.satisfied(w.mark)) w.resolve();
+        else this.settleWaiters.push(w);
+      }
     }
   }
 
-  private drainWaiters: Array<() => void> = [];
+  private settleWaiters: Array<{ mark: Mark; resolve: () => void }> = [];
 
-  /** Resolves once every record emitted so far is durable and acknowledged by its backups. */
-  drained(): Promise<void> {
-    if (this.pendingCount() === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  /**
+   * Resolves once every record emitted so far (not those emitted later) is durable and
+   * acknowledged by the backups it went to, or they left: what a handover waits for.
+   */
+  settled(): Promise<void> {
+    const mark = this.newMark();
+    if (this.satisfied(mark)) return Promise.resolve();
+    return new Promise((resolve) => this.settleWaiters.push({ mark, resolve }));
   }
 
   /** Whether any reply is waiting. */
