@@ -10,3 +10,5 @@ export { SerializationError } from './serialization-error.ts';
 export { DataDirError } from './data-dir-error.ts';
 export { PayloadTooLargeError } from './payload-too-large-error.ts';
 export { DeployError } from './deploy-error.ts';
+export { ObjectLostError } from './object-lost-error.ts';
+export { EtcdError } from './etcd-error.ts';

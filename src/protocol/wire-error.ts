@@ -1,3 +1,4 @@
+import { ObjectLostError } from '../errors/object-lost-error.ts';
 import { AuthError } from '../errors/auth-error.ts';
 import { ConnectionClosedError } from '../errors/connection-closed-error.ts';
 import { InvalidCallError, type InvalidCallCode } from '../errors/invalid-call-error.ts';
@@ -42,6 +43,8 @@ export function fromWireError(wire: WireError): SkeinError {
       return new ProtocolError(message, code);
     case 'EREMOTE':
       return new RemoteError(name, message, stack);
+    case 'EOBJECT_LOST':
+      return new ObjectLostError(message);
     default:
       if (INVALID_CALL.has(code)) return new InvalidCallError(code as InvalidCallCode, message);
       return new SkeinError(code, message);
