@@ -32,6 +32,16 @@ export interface MemberOptions {
   snapshotBytes?: number;
   /** Modules of shared classes to serve (`--objects`). */
   objects?: readonly string[];
+  /** Keep membership in this etcd (`--etcd`) instead of joining a seed; with `cluster`. */
+  etcd?: string;
+  /** The cluster's name in etcd (`--cluster`). */
+  cluster?: string;
+  /** The member's etcd lease TTL (`--lease-ttl-ms`). */
+  leaseTtlMs?: number;
+  /** The address to bind and advertise (`--host`); default loopback. */
+  host?: string;
+  /** Run the member inside this network namespace (`ip netns exec`). */
+  netns?: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -46,7 +56,10 @@ export async function startMember(opts: MemberOptions = {}): Promise<Member> {
   if (opts.sessionTtlMs) args.push('--session-ttl-ms', String(opts.sessionTtlMs));
   if (opts.snapshotBytes) args.push('--snapshot-bytes', String(opts.snapshotBytes));
   for (const module of opts.objects ?? []) args.push('--objects', module);
-  const child = skein(args);
+  if (opts.etcd) args.push('--etcd', opts.etcd, '--cluster', opts.cluster ?? 'default');
+  if (opts.leaseTtlMs) args.push('--lease-ttl-ms', String(opts.leaseTtlMs));
+  if (opts.host) args.push('--host', opts.host);
+  const child = skein(args, {}, opts.netns);
   running.add(child);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -75,11 +88,15 @@ export async function startMember(opts: MemberOptions = {}): Promise<Member> {
   return member;
 }
 
-/** Starts `n` members, the others joining the first, with `rf` copies of each object. */
+/**
+ * Starts `n` members with `rf` copies of each object: all registered in `extra.etcd` when given,
+ * else the others joining the first.
+ */
 export async function startCluster(n: number, rf: number, extra: MemberOptions = {}): Promise<Member[]> {
   const first = await startMember({ ...extra, rf });
   const members = [first];
-  for (let i = 1; i < n; i++) members.push(await startMember({ ...extra, rf, join: first.url }));
+  const join = extra.etcd ? {} : { join: first.url };
+  for (let i = 1; i < n; i++) members.push(await startMember({ ...extra, rf, ...join }));
   return members;
 }
 
