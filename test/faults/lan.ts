@@ -9,10 +9,12 @@
  * Why namespaces and not iptables owner rules on loopback: `ip` (iproute2) is on every Debian
  * machine and needs nothing installed; owner rules match only locally generated packets by uid
  * or cgroup, so each member would need its own user, and iptables/nftables is not installed.
- * Needs root (CAP_NET_ADMIN), as CI has. Everything is named `skf<pid>...`; `remove()` deletes it
+ * Needs root (CAP_NET_ADMIN), as CI has; scripts/ensure-iproute2.sh installs `ip` if missing. Everything is named `skf<pid>...`; `remove()` deletes it
  * all, and {@link createLan} first deletes what a dead run (a pid no longer alive) left behind.
  */
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from '../support/node.ts';
 
 /** One member's place on the network. */
 export interface Seat {
@@ -39,14 +41,17 @@ function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** Whether this process may create network namespaces (root, with `ip` present). */
-export function canCreateLan(): boolean {
-  if (process.getuid?.() !== 0) return false;
+/**
+ * Makes sure namespaces can be built here: root, and `ip` (installed by
+ * scripts/ensure-iproute2.sh where it is missing).
+ */
+function ensureIp(): void {
+  if (process.getuid?.() !== 0) throw new Error('the partition fault needs root (CAP_NET_ADMIN) to build its network namespaces');
   try {
-    ip('netns', 'list');
-    return true;
-  } catch {
-    return false;
+    ip('-V');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    execFileSync(join(ROOT, 'scripts/ensure-iproute2.sh'), { stdio: ['ignore', 'inherit', 'inherit'] });
   }
 }
 
@@ -92,7 +97,7 @@ function freeSubnet(): number {
 
 /** Creates a network of `n` member seats; call `remove()` in a `finally` or `after`. */
 export function createLan(n: number): Lan {
-  if (!canCreateLan()) throw new Error('the partition fault needs root and iproute2 (ip netns) to build its network namespaces');
+  ensureIp();
   removeStale();
   const tag = `skf${process.pid}`;
   const bridge = `${tag}b`;
