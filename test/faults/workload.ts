@@ -4,10 +4,13 @@
  * each kind is hot: it takes half the calls of its kind, so a fault on its owner hurts.
  */
 
-/** How many objects of each kind, and fields per map. */
+/** Counters (AtomicLong) per run. */
 export const COUNTERS = 3;
+/** Registers (AtomicReference) per run. */
 export const REGISTERS = 3;
+/** Maps (SharedMap) per run. */
 export const MAPS = 2;
+/** Fields merged into per map. */
 export const FIELDS = 3;
 
 /** The keys of a run's objects, by kind. */
