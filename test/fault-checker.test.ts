@@ -111,10 +111,12 @@ test('map sums: a final sum outside acknowledged..acknowledged+in doubt, or a re
   assert.deepEqual(kinds([merge('m', 'x', [0, 1], 1), merge('m', 'y', [0, 1], 1), mapGet('m', 'y', [4, 5], 1, true)]), []);
 });
 
-test('members holding different states of an object are a violation; members holding none are not', () => {
+test('members holding different states of an object (entry order included) are a violation; members holding none are not', () => {
   const copies = (states: unknown[]): HistoryRecord => ({ type: 'copies', key: 'n', copies: states.map((state, i) => ({ member: `m${i}`, state })), at: 9 });
   assert.deepEqual(kinds([copies([{ value: 3 }, { value: 2 }])]), ['copies-differ']);
   assert.deepEqual(kinds([copies([{ value: 3 }, null, { value: 3 }])]), []);
+  // A map's entries in another order: its keys() would answer differently.
+  assert.deepEqual(kinds([copies([{ map: { a: 1, b: 2 } }, { map: { b: 2, a: 1 } }])]), ['copies-differ']);
 });
 
 test('a destroyed object listed or held again is a violation, unless someone touched it after', () => {

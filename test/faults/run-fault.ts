@@ -10,7 +10,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { isDeepStrictEqual } from 'node:util';
 import { AtomicLong, AtomicReference, SharedMap, type Client } from '../../src/index.ts';
 import { exited, output, ROOT, stopChild, waitForLine } from '../support/node.ts';
 import { checkHistory, type CheckReport } from './checker.ts';
@@ -208,7 +207,7 @@ async function recordCopies(cluster: FaultCluster, control: HistoryWriter, keys:
     let copies = await cluster.copies(key);
     const agree = (): boolean => {
       const held = copies.filter((c) => c.state !== null);
-      return held.every((c) => isDeepStrictEqual(c.state, held[0]!.state));
+      return held.every((c) => JSON.stringify(c.state) === JSON.stringify(held[0]!.state));
     };
     while (!agree() && now() < deadline) {
       await delay(100);
