@@ -40,6 +40,10 @@ export interface MemberOptions {
   snapshotBytes?: number;
   /** Modules of shared classes to serve (`--objects`). */
   objects?: readonly string[];
+  /** The address to bind and advertise (`--host`); default loopback. */
+  host?: string;
+  /** Run the member inside this network namespace (`ip netns exec`). */
+  netns?: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -55,7 +59,8 @@ export async function startMember(opts: MemberOptions = {}): Promise<Member> {
   if (opts.sessionTtlMs) args.push('--session-ttl-ms', String(opts.sessionTtlMs));
   if (opts.snapshotBytes) args.push('--snapshot-bytes', String(opts.snapshotBytes));
   for (const module of opts.objects ?? []) args.push('--objects', module);
-  const child = skein(args);
+  if (opts.host) args.push('--host', opts.host);
+  const child = skein(args, {}, opts.netns);
   running.add(child);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));

@@ -17,10 +17,12 @@ export interface TestEtcd {
 const running = new Set<TestEtcd>();
 
 /**
- * Starts a one-member etcd in a fresh temporary directory and resolves once it serves clients.
+ * Starts a one-member etcd in a fresh temporary directory and resolves once it serves clients;
+ * `alsoOn` is an address of this machine it serves clients on too, at the same port (for members
+ * in network namespaces, which cannot reach this one's loopback).
  * `scripts/ensure-etcd.sh` (run by `npm test`) installs etcd where it is missing.
  */
-export async function startEtcd(): Promise<TestEtcd> {
+export async function startEtcd(opts: { alsoOn?: string } = {}): Promise<TestEtcd> {
   const dir = mkdtempSync(join(tmpdir(), 'skein-etcd-'));
   const client = await freePort();
   const peer = await freePort();
@@ -29,7 +31,7 @@ export async function startEtcd(): Promise<TestEtcd> {
     [
       '--name', 'test',
       '--data-dir', join(dir, 'data'),
-      '--listen-client-urls', `http://127.0.0.1:${client}`,
+      '--listen-client-urls', [`http://127.0.0.1:${client}`, ...(opts.alsoOn ? [`http://${opts.alsoOn}:${client}`] : [])].join(','),
       '--advertise-client-urls', `http://127.0.0.1:${client}`,
       '--listen-peer-urls', `http://127.0.0.1:${peer}`,
       '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,

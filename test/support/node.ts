@@ -142,9 +142,14 @@ export class RawPeer {
   }
 }
 
-/** Runs `bin/skein.js` with arguments as a child process. */
-export function skein(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, [`${ROOT}bin/skein.js`, ...args], {
+/**
+ * Runs `bin/skein.js` with arguments as a child process; given `netns`, inside that network
+ * namespace (`ip netns exec` execs in place: the child's pid is the node's).
+ */
+export function skein(args: string[], env: NodeJS.ProcessEnv = {}, netns?: string): ChildProcess {
+  const command = [process.execPath, `${ROOT}bin/skein.js`, ...args];
+  if (netns !== undefined) command.unshift('ip', 'netns', 'exec', netns);
+  return spawn(command[0]!, command.slice(1), {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
