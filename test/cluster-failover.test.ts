@@ -76,3 +76,16 @@ test('skein inspect shows every member with the objects it owns and backs up, an
   await client.close();
   await Promise.all(members.map((m) => m.stop()));
 });
+
+test('an object created by a read (a get with its init args) is replicated: after its owner is killed the new owner has it and every increment', { timeout: 60_000 }, async () => {
+  const members = await startCluster(3, 2);
+  const client = clusterClient(members);
+  await waitForMembers(client, members.map((m) => m.url));
+  const key = 'made-by-a-read';
+  const counter = new AtomicLong({ key, client }, 40);
+  assert.equal(await counter.get(), 40, 'the read made the object from its init args');
+  for (let i = 1; i <= 5; i++) assert.equal(await counter.incrementAndGet(), 40 + i);
+  await ownerOf(key, members).kill();
+  assert.equal(await counter.get(), 45);
+  await client.close();
+});

@@ -119,6 +119,9 @@ export class Cluster {
 
   /** The lease expired under this node: it stops, and the links of its old run go. */
   private onExpelled(): void {
+    // First: closing the links would otherwise release replies still waiting for backups that
+    // may never have applied their calls.
+    this.core.replicator.abandon();
     for (const link of this.links.values()) link.close();
     this.links.clear();
     this.members = new Set();

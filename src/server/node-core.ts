@@ -257,7 +257,9 @@ export class NodeCore {
     }
     if (this.replicating) {
       const spec = this.table.type(call.type)?.methods.get(call.method);
-      if (spec && !spec.readonly) {
+      // A read that carries init args creates its object when it is missing (or replaces it with
+      // forceNew): that is a change the backups and the journal must see like any other.
+      if (spec && (!spec.readonly || (call.init != null && (call.forceNew || this.table.get(call.key) === undefined)))) {
         this.emit([R.Call, call.key, session.id, call.id, call.type, call.method, call.args, call.init ?? null, call.forceNew], call.key);
       }
     }

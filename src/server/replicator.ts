@@ -105,6 +105,26 @@ export class Replicator {
     this.held.push({ session, kept, mark: (this.mark ??= this.newMark()) });
   }
 
+  /**
+   * This node lost its right to serve (its lease expired): the replies still held are dropped,
+   * never sent, and forgotten by their sessions, since the records they wait for may never reach
+   * the backups that now own their objects. Their clients resend the calls, which the new owners
+   * answer from their own kept replies if the call reached them, or apply anew if it did not.
+   */
+  abandon(): void {
+    for (let i = this.heldHead; i < this.held.length; i++) {
+      const h = this.held[i]!;
+      h.session.replies.delete(h.kept.id);
+    }
+    this.held.length = 0;
+    this.heldHead = 0;
+    this.sent.clear();
+    this.mark = undefined;
+    const waiting = this.settleWaiters;
+    this.settleWaiters = [];
+    for (const w of waiting) w.resolve();
+  }
+
   /** A backup acknowledged records, or left: replies waiting only on it may go. */
   progress(): void {
     this.release();

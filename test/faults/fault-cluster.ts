@@ -1,8 +1,7 @@
 /**
  * The cluster a fault run drives: `skein dso` members as processes (one per seat, so a seat can
  * be killed and restarted at the same URL on the same data directory), their membership kept in
- * etcd (the cluster of DESIGN.md section 4) or, with `membership: 'join'`, the older seed-joined
- * cluster, kept so the suite can be shown failing on it. Optionally each member in its own
+ * etcd (the cluster of DESIGN.md section 4). Optionally each member in its own
  * network namespace ({@link createLan}) for the partition fault.
  *
  * What each member holds is read straight from it (a raw connection per member asking
@@ -18,19 +17,8 @@ import { startEtcd, type TestEtcd } from '../support/etcd.ts';
 import { RawPeer, runSkein } from '../support/node.ts';
 import { createLan, type Lan } from './lan.ts';
 
-/** How the members find each other: through etcd, or by joining a seed (the old cluster). */
-export type Membership = 'etcd' | 'join';
-
-/** `SKEIN_FAULT_MEMBERSHIP` (`etcd` or `join`), default `etcd`. */
-export function membershipFromEnv(): Membership {
-  const raw = process.env.SKEIN_FAULT_MEMBERSHIP ?? 'etcd';
-  if (raw !== 'etcd' && raw !== 'join') throw new Error(`SKEIN_FAULT_MEMBERSHIP must be etcd or join, got '${raw}'`);
-  return raw;
-}
-
 /** Options of {@link FaultCluster.start}. */
 export interface FaultClusterOptions {
-  membership: Membership;
   size: number;
   rf: number;
   /** Give each member a data directory (kept across its restarts). */
@@ -39,6 +27,8 @@ export interface FaultClusterOptions {
   lan?: boolean;
   /** The members' etcd lease TTL. */
   leaseTtlMs?: number;
+  /** Keep each member's log (level info) in this directory, as `seat-<n>.log`. */
+  logDir?: string;
 }
 
 /** How long a member may take to answer a probe before it counts as unreachable. */
@@ -62,12 +52,9 @@ export class FaultCluster {
   static async start(opts: FaultClusterOptions): Promise<FaultCluster> {
     const cluster = new FaultCluster(opts);
     try {
-      if (opts.membership === 'etcd') await assertEtcdSupported();
       if (opts.lan) cluster.lan = createLan(opts.size);
-      if (opts.membership === 'etcd') {
-        cluster.etcd = await startEtcd(cluster.lan ? { alsoOn: cluster.lan.hostAddress } : {});
-        cluster.etcdUrl = cluster.lan ? cluster.etcd.url.replace('127.0.0.1', cluster.lan.hostAddress) : cluster.etcd.url;
-      }
+      cluster.etcd = await startEtcd(cluster.lan ? { alsoOn: cluster.lan.hostAddress } : {});
+      cluster.etcdUrl = cluster.lan ? cluster.etcd.url.replace('127.0.0.1', cluster.lan.hostAddress) : cluster.etcd.url;
       for (let i = 0; i < opts.size; i++) {
         cluster.dirs.push(opts.dataDirs ? mkdtempSync(join(tmpdir(), 'skein-faults-data-')) : undefined);
         cluster.seats.push(await cluster.startSeat(i));
@@ -89,14 +76,13 @@ export class FaultCluster {
 
   private startSeat(i: number): Promise<Member> {
     const seat = this.lan?.seats[i];
-    const first = this.live().find((m) => m.seat !== i)?.member;
     const opts: MemberOptions = {
       rf: this.opts.rf,
       ...(this.ports[i] !== undefined ? { port: this.ports[i] } : {}),
       ...(this.dirs[i] ? { dataDir: this.dirs[i] } : {}),
       ...(seat ? { host: seat.address, netns: seat.netns } : {}),
-      ...(this.etcdUrl ? { etcd: this.etcdUrl, cluster: this.name, leaseTtlMs: this.opts.leaseTtlMs ?? 1_000 } : {}),
-      ...(!this.etcdUrl && first ? { join: first.url } : {}),
+      ...(this.etcdUrl ? { etcd: this.etcdUrl, cluster: this.name, leaseTtlMs: this.opts.leaseTtlMs ?? 2_000 } : {}),
+      ...(this.opts.logDir ? { logLevel: 'info', logFile: join(this.opts.logDir, `seat-${i}.log`) } : {}),
     };
     return startMember(opts);
   }
@@ -218,15 +204,5 @@ async function ask(url: string, request: unknown[]): Promise<unknown> {
     clearTimeout(timer);
     // An answer coming late closes its own connection; one still connecting is cut here.
     peer?.close();
-  }
-}
-
-/** Throws a clear error when `skein dso` has no `--etcd` yet (issue 12 not landed). */
-async function assertEtcdSupported(): Promise<void> {
-  const { stdout } = await runSkein(['dso', '--help']);
-  if (!stdout.includes('--etcd')) {
-    throw new Error(
-      "skein dso has no --etcd option yet (issue 12: the cluster on etcd is not on this branch). The fault suite is written for it; SKEIN_FAULT_MEMBERSHIP=join runs it against the old seed-joined cluster, which it is expected to find unsafe.",
-    );
   }
 }

@@ -13,7 +13,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { AtomicLong, AtomicReference, SharedMap, type Client } from '../../src/index.ts';
 import { exited, output, ROOT, stopChild, waitForLine } from '../support/node.ts';
 import { checkHistory, type CheckReport } from './checker.ts';
-import { FaultCluster, type Membership } from './fault-cluster.ts';
+import { FaultCluster } from './fault-cluster.ts';
 import { HistoryWriter, now, readHistories } from './history.ts';
 import { createDoomed, inject, type FaultName } from './injectors.ts';
 import { recordCall } from './recorder.ts';
@@ -22,7 +22,6 @@ import { workload, type Workload } from './workload.ts';
 /** Options of {@link runFault}. */
 export interface FaultRunOptions {
   fault: FaultName;
-  membership: Membership;
   /** How long the drivers load the cluster (ms). */
   loadMs: number;
   /** How long the fault lasts (pause, cut-off, hogs, time down), ms. */
@@ -86,7 +85,7 @@ export async function runFault(opts: FaultRunOptions): Promise<FaultRun> {
   };
   inFlight.add(stop);
   try {
-    cluster = await FaultCluster.start({ membership: opts.membership, size: MEMBERS, rf: RF, dataDirs: opts.fault === 'restart', lan: opts.fault === 'partition' });
+    cluster = await FaultCluster.start({ size: MEMBERS, rf: RF, dataDirs: opts.fault === 'restart', lan: opts.fault === 'partition', ...(opts.keepHistory ? { logDir: dir } : {}) });
     client = cluster.client();
     const ctx = {
       cluster,

@@ -3,17 +3,15 @@
  * happened, and exit code 1 if any run found a violation (2 if a run could not be made at all).
  *
  * Usage: npm run faults -- [--fault NAME]... [--runs N] [--seconds S] [--clients N] [--rate R]
- *          [--membership etcd|join] [--keep]
+ *          [--keep]
  *   --fault       one of kill, cpu-hog, pause, restart, double-kill, partition (default: all)
  *   --runs        runs of each fault (default 1, at most 20)
  *   --seconds     load per run (default 30, at most 300); the faults last as issue 12 says
  *                 (pause 4 s, cut-off 5 s, hogs 15 s), shortened to fit a shorter load
  *   --clients     driver processes (default 5), --rate calls per second each (default 200)
- *   --membership  etcd (default, or SKEIN_FAULT_MEMBERSHIP) or join (the old cluster)
- *   --keep        keep the histories and print where they are
+ *   --keep        keep the histories (and each member's log, seat-N.log) and print where they are
  */
 import { parseArgs } from 'node:util';
-import { membershipFromEnv, type Membership } from './fault-cluster.ts';
 import { FAULTS, type FaultName } from './injectors.ts';
 import { runFault, type FaultRun } from './run-fault.ts';
 
@@ -27,7 +25,6 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '30' },
     clients: { type: 'string', default: '5' },
     rate: { type: 'string', default: '200' },
-    membership: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
   strict: true,
@@ -45,8 +42,6 @@ const runs = bounded('runs', values.runs, 1, 20);
 const loadMs = bounded('seconds', values.seconds, 3, 300) * 1000;
 const clients = bounded('clients', values.clients, 1, 20);
 const rate = bounded('rate', values.rate, 1, 5000);
-const membership: Membership = values.membership === undefined ? membershipFromEnv() : (values.membership as Membership);
-if (membership !== 'etcd' && membership !== 'join') throw new Error(`--membership must be etcd or join, got '${membership}'`);
 
 interface Row {
   fault: FaultName;
@@ -66,9 +61,9 @@ for (const fault of faults) {
   rows.push(row);
   for (let i = 0; i < runs; i++) {
     const faultMs = Math.min(FULL_FAULT_MS[fault], Math.round(loadMs / 2));
-    process.stderr.write(`${fault} run ${i + 1}/${runs} (${membership}, ${loadMs / 1000} s of load, fault ${faultMs} ms)...\n`);
+    process.stderr.write(`${fault} run ${i + 1}/${runs} (${loadMs / 1000} s of load, fault ${faultMs} ms)...\n`);
     try {
-      const run = await runFault({ fault, membership, loadMs, faultMs, clients, rate, seed: i + 1, keepHistory: values.keep });
+      const run = await runFault({ fault, loadMs, faultMs, clients, rate, seed: i + 1, keepHistory: values.keep });
       row.runs++;
       row.acknowledged += run.report.acknowledged;
       row.failed += run.report.failed;
@@ -87,7 +82,7 @@ const header = ['fault', 'runs', 'acknowledged', 'failed', 'in doubt', 'violatio
 const table = rows.map((r) => [r.fault, `${r.runs}${r.errors.length ? ` (+${r.errors.length} not run)` : ''}`, r.acknowledged, r.failed, r.inDoubt, r.violations, Math.round(r.longestMs)].map(String));
 const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c]!.length)));
 const line = (cells: string[]): string => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
-process.stdout.write(`\nmembership: ${membership}; 3 members, rf 2; ${clients} clients at ${rate} calls/s for ${loadMs / 1000} s per run\n\n`);
+process.stdout.write(`\ncluster on etcd: 3 members, rf 2; ${clients} clients at ${rate} calls/s for ${loadMs / 1000} s per run\n\n`);
 process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${table.map(line).join('\n')}\n`);
 
 for (const row of rows) {

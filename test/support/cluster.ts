@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Placement } from '../../src/cluster/placement.ts';
@@ -40,6 +40,10 @@ export interface MemberOptions {
   snapshotBytes?: number;
   /** Modules of shared classes to serve (`--objects`). */
   objects?: readonly string[];
+  /** Log level of the member (`--log-level`); default warn. */
+  logLevel?: string;
+  /** Also append everything the member writes to stderr (its log) to this file. */
+  logFile?: string;
   /** The address to bind and advertise (`--host`); default loopback. */
   host?: string;
   /** Run the member inside this network namespace (`ip netns exec`). */
@@ -51,7 +55,7 @@ const running = new Set<ChildProcess>();
 /** Starts `skein dso` and resolves once it is listening (and, with `etcd`, a member). */
 export async function startMember(opts: MemberOptions = {}): Promise<Member> {
   const port = opts.port ?? (await freePort());
-  const args = ['dso', '--port', String(port), '--log-level', 'warn'];
+  const args = ['dso', '--port', String(port), '--log-level', opts.logLevel ?? 'warn'];
   if (opts.etcd) args.push('--etcd', opts.etcd, '--cluster', opts.cluster ?? 'default');
   if (opts.leaseTtlMs) args.push('--lease-ttl-ms', String(opts.leaseTtlMs));
   if (opts.rf) args.push('--rf', String(opts.rf));
@@ -63,7 +67,10 @@ export async function startMember(opts: MemberOptions = {}): Promise<Member> {
   const child = skein(args, {}, opts.netns);
   running.add(child);
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    if (opts.logFile) appendFileSync(opts.logFile, chunk);
+  });
   const exit = once(child, 'exit').then(() => {
     throw new Error(`skein dso exited before listening: ${stderr}`);
   });
