@@ -301,7 +301,7 @@ export class NodeConnection {
         if (typeof prefix !== 'string') return outcome.fail(new ProtocolError('keys takes a string prefix'));
         const core = this.opts.core;
         const keys = this.opts.table.keys(prefix);
-        return outcome.ok(core.alone ? keys : keys.filter((k) => core.owns(k)));
+        return outcome.ok(core.alone ? keys : keys.filter((k) => core.handover.lists(k)));
       }
       case Op.Ping:
         return outcome.ok(null);

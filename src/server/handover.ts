@@ -110,6 +110,15 @@ export class Handover {
   }
 
   /**
+   * Whether this node answers for `key` in a listing of keys: it owns it, or the view is not
+   * stable yet and it is the key's source (its new owner may not have it yet).
+   */
+  lists(key: string): boolean {
+    if (!this.inView) return false;
+    return this.owns(key) || (!this.stable && this.source(key) === this.host.self);
+  }
+
+  /**
    * The members that keep copies of `key` besides this node: its owners, and until the view is
    * stable its owners in the base too, which stay current so that any of them can still be the
    * source if this node fails before the handover completes.
