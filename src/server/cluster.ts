@@ -23,6 +23,8 @@ export interface ClusterOptions {
   log: Logger;
   /** The journal, when the node has one: records applied as a backup go in it before the ack. */
   journal: RecordLog | undefined;
+  /** Closes every connection the node has (clients' and members'): its run ended. */
+  dropConnections(): void;
 }
 
 /**
@@ -126,6 +128,10 @@ export class Cluster {
     this.links.clear();
     this.members = new Set();
     this.core.handover.expel();
+    // Requests and records still in flight toward the old run (a partition delays them, it does
+    // not drop them) must not reach the new one: every connection of this run goes. Clients
+    // reconnect and resend what is in doubt; members open new links once a view names this run.
+    this.opts.dropConnections();
   }
 
   /** Handles a connection another member opened to this node. */

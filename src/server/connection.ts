@@ -129,6 +129,15 @@ export class NodeConnection {
     return this.session?.id;
   }
 
+  /**
+   * Closes the connection at once, reading and sending nothing more: the node lost its lease, and
+   * what arrives late on a connection of its old run (a request or a record a peer's kernel kept
+   * retransmitting through a partition) must find it closed, not be served by the new run.
+   */
+  drop(): void {
+    this.socket.destroy();
+  }
+
   /** Flushes pending replies and closes the connection (node shutdown). */
   end(): void {
     this.flush();

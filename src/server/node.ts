@@ -215,6 +215,9 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
         token: opts.token,
         log,
         journal,
+        dropConnections: () => {
+          for (const c of connections) c.drop();
+        },
       });
       await cluster.start();
     }
