@@ -126,14 +126,15 @@ export class Handover {
   backups(key: string): BackupLink[] {
     if (this.host.rf < 2 || (this.alone && this.stable)) return [];
     const out: BackupLink[] = [];
-    const add = (url: string): void => {
-      if (url === this.host.self) return;
-      const link = this.host.link(url);
-      if (link && !out.includes(link)) out.push(link);
-    };
-    for (const url of this.placement.owners(key, this.host.rf)) add(url);
-    if (!this.stable) for (const url of this.base.owners(key, this.host.rf)) add(url);
+    for (const url of this.placement.owners(key, this.host.rf)) this.addLink(out, url);
+    if (!this.stable) for (const url of this.base.owners(key, this.host.rf)) this.addLink(out, url);
     return out;
+  }
+
+  private addLink(out: BackupLink[], url: string): void {
+    if (url === this.host.self) return;
+    const link = this.host.link(url);
+    if (link && !out.includes(link)) out.push(link);
   }
 
   /**
