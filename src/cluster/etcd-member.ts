@@ -62,7 +62,7 @@ const EMPTY_STATUS: ClusterStatus = { epoch: 0, base: [], lost: [] };
 
 /** A member's life in an etcd-kept cluster (see the module comment). */
 export class EtcdMember {
-  readonly etcd: EtcdClient;
+  private readonly etcd: EtcdClient;
   private readonly prefix: string;
   private lease = '';
   private ttlMs = 0;
@@ -105,11 +105,6 @@ export class EtcdMember {
   /** `performance.now()` before which this member's lease is surely alive. */
   get validUntil(): number {
     return this.leaseUntil;
-  }
-
-  /** The view last seen in etcd. */
-  get currentView(): View | undefined {
-    return this.view;
   }
 
   /** Registers, starts watching and campaigning; resolves once a view names this member. */

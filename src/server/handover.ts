@@ -26,13 +26,10 @@ export interface HandoverHost {
   link(url: string): BackupLink | undefined;
   /** An outcome of a withdrawn call whose client must resend it (to the new owner). */
   isClientOutcome(outcome: Outcome): outcome is Outcome & { moved(topology: Topology): void };
-  /** Runs a call again that waited for the handover. */
-  retry(waiting: Waiting): void;
 }
 
-/** A call waiting for a handover to complete before it can run here. */
+/** A call waiting for a handover to complete before it can run here; `run` makes it again. */
 export interface Waiting {
-  readonly key: string;
   run(): void;
 }
 
@@ -262,7 +259,7 @@ export class Handover {
   private rerun(): void {
     const waiting = this.waiting;
     this.waiting = [];
-    for (const w of waiting) this.host.retry(w);
+    for (const w of waiting) w.run();
   }
 
   /**

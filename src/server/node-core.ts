@@ -73,9 +73,6 @@ class WaitingCall implements Waiting {
     private readonly call: Call,
     private readonly origin: ReplySink,
   ) {}
-  get key(): string {
-    return this.call.key;
-  }
   run(): void {
     this.core.call(this.session, this.call, this.origin);
   }
@@ -120,7 +117,6 @@ export class NodeCore {
       },
       link: (url) => this.links.get(url),
       isClientOutcome: (o): o is ReplyTo => o instanceof ReplyTo,
-      retry: (w) => w.run(),
     });
     this.sweep = setInterval(() => this.expireSessions(), Math.max(25, Math.floor(opts.sessionTtlMs / 4)));
     this.sweep.unref();
@@ -273,7 +269,7 @@ export class NodeCore {
       if (!this.serving || !this.owns(key)) return this.moved(session, id, origin);
       const present = this.table.get(key) !== undefined;
       const verdict = this.handover.check(key, present);
-      if (verdict === 'wait') return this.handover.hold({ key, run: () => this.destroy(session, id, key, origin) });
+      if (verdict === 'wait') return this.handover.hold({ run: () => this.destroy(session, id, key, origin) });
       if (verdict === 'lost') {
         const why = `every copy of the object at '${key}' was lost; 'skein admin forget-lost' accepts the loss`;
         return this.reply(session, id, key, FAILED, toWireError(new ObjectLostError(why)), origin);
