@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { AtomicLong } from '../src/index.ts';
 import type { Client } from '../src/client/client.ts';
-import { clusterClient, killMembers, ownerOf, startCluster, waitForMembers } from './support/cluster.ts';
+import { clusterClient, killMembers, ownerOf, startCluster, waitForMembers, waitForStable } from './support/cluster.ts';
 import { runSkein } from './support/node.ts';
 import { until } from './support/progress.ts';
 
@@ -60,15 +60,17 @@ test('skein inspect shows every member with the objects it owns and backs up, an
   await waitForMembers(client, members.map((m) => m.url));
   const keys = Array.from({ length: 30 }, (_, i) => `inspect-${i}`);
   await Promise.all(keys.map((key, i) => new AtomicLong({ key, client }).addAndGet(i)));
+  // Until the view is stable, the members keep copies for the previous one too.
+  await waitForStable(client);
   const json = await runSkein(['inspect', '--dso', members[1]!.url, '--json']);
   assert.equal(json.code, 0, json.stderr);
-  const infos = JSON.parse(json.stdout) as Array<{ url: string; objects: number; owned: number; members: unknown[]; rf: number }>;
+  const infos = JSON.parse(json.stdout) as Array<{ url: string; objects: number; owned: number; members: unknown[]; rf: number; stable: boolean; lostRegions: number }>;
   assert.deepEqual(infos.map((i) => i.url).sort(), members.map((m) => m.url).sort());
   assert.equal(infos.reduce((n, i) => n + i.owned, 0), keys.length, 'each object has one owner');
   assert.equal(infos.reduce((n, i) => n + i.objects, 0), keys.length * 2, 'and one backup copy');
-  assert.ok(infos.every((i) => i.owned > 0 && i.rf === 2 && i.members.length === 3));
+  assert.ok(infos.every((i) => i.owned > 0 && i.rf === 2 && i.members.length === 3 && i.stable && i.lostRegions === 0));
   const text = await runSkein(['inspect', '--dso', members[0]!.url]);
-  assert.match(text.stdout, /members \(3, epoch \d+, rf 2\):/);
+  assert.match(text.stdout, /members \(3, epoch \d+, rf 2\):/, 'a stable view has no handover in progress');
   assert.equal(text.stdout.match(/owns \d+, backs up \d+/g)?.length, 3);
   const one = await runSkein(['inspect', 'inspect-7', '--dso', members[2]!.url, '--json']);
   assert.equal(one.code, 0, one.stderr);

@@ -67,6 +67,9 @@ test('both copies killed 300 ms apart: calls fail with ObjectLostError (no silen
   const fresh = keysHeldBy(a, b, members, 4)[3]!;
   assert.ok((await rejection(() => new AtomicLong({ key: fresh, client }).get())) instanceof ObjectLostError);
 
+  const shown = await runSkein(['inspect', '--dso', c.url]);
+  assert.match(shown.stdout, /lost regions: 1 .*forget-lost/, 'skein inspect tells of the loss');
+
   const forgot = await runSkein(['admin', 'forget-lost', '--etcd', a.etcd!, '--cluster', a.cluster!]);
   assert.equal(forgot.code, 0, forgot.stderr);
   assert.match(forgot.stdout, /forgot 1 lost region/);

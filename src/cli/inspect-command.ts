@@ -61,9 +61,11 @@ export async function inspectCommand(argv: string[]): Promise<number> {
 function formatCluster(infos: NodeInfo[]): string {
   const first = infos[0]!;
   const lines = [
-    `members (${first.members.length}, epoch ${first.epoch}, rf ${first.rf}):`,
+    `members (${first.members.length}, epoch ${first.epoch}, rf ${first.rf}${infos.some((i) => !i.stable) ? ', handover in progress' : ''}):`,
     ...first.members.map((m) => `  ${m.url}`),
   ];
+  const lost = Math.max(...infos.map((i) => i.lostRegions));
+  if (lost > 0) lines.push(`lost regions: ${lost} (every copy of some keys was lost; 'skein admin forget-lost' accepts the loss)`);
   for (const info of infos) {
     lines.push(
       `node ${info.url}: protocol ${info.protocol}, up ${formatDuration(info.uptimeMs)}, ${info.sessions} session(s), ${info.parkedCalls} parked call(s)`,

@@ -144,6 +144,13 @@ export interface NodeInfo {
   epoch: number;
   /** Copies of each object, owner included. */
   rf: number;
+  /**
+   * Whether the node's view is stable: every member holds the objects it owns in it. While a
+   * handover runs, copies for the previous view are kept too, so `objects` counts them.
+   */
+  stable: boolean;
+  /** Regions of keys whose every copy was lost (members failed together), as the node knows. */
+  lostRegions: number;
 }
 
 /** One object as `skein inspect <key>` shows it. */

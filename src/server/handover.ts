@@ -96,6 +96,19 @@ export class Handover {
     return this.topo.members.length === 1;
   }
 
+  /**
+   * Whether the installed view is stable: every member has received the objects it owns in it
+   * (the handover to it is over, and no copy is kept for it any more).
+   */
+  get isStable(): boolean {
+    return this.stable;
+  }
+
+  /** Regions of the key space whose every copy was lost and not yet restored or forgotten. */
+  get lostRegions(): number {
+    return this.statusSeen?.lost.length ?? 0;
+  }
+
   /** Whether this node may answer calls now: in its view and within its lease. */
   serving(): boolean {
     return !this.leaving && this.inView && performance.now() < this.validUntil();

@@ -137,6 +137,8 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
     epoch: core!.topology.epoch,
     rf,
     members: core!.topology.members.map((m) => ({ url: m, self: m === url })),
+    stable: core!.handover.isStable,
+    lostRegions: core!.handover.lostRegions,
   });
   let cluster: Cluster | undefined;
   const connOpts = {

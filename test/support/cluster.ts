@@ -161,6 +161,18 @@ export async function waitForMembers(client: Client, urls: readonly string[]): P
   await client.topologyWhere((t) => t.members.join(',') === want);
 }
 
+/**
+ * Waits until every member a client sees reports the same view as stable: the handover is over
+ * and no member keeps copies for the previous view. Asks again after each answer (one round trip
+ * each, no sleeping); the test's timeout bounds it.
+ */
+export async function waitForStable(client: Client): Promise<void> {
+  for (;;) {
+    const infos = await client.infoAll();
+    if (infos.every((i) => i.stable && i.epoch === infos[0]!.epoch)) return;
+  }
+}
+
 /** A fresh temporary directory, removed by the returned function. */
 export function tempDir(): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'skein-data-'));
