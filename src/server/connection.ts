@@ -14,17 +14,16 @@ import {
   Op,
   PEER_MAGIC,
   PROTOCOL_VERSION,
-  type NodeInfo,
   type Welcome,
 } from '../protocol/messages.ts';
 import { toWireError } from '../protocol/wire-error.ts';
-import type { ObjectTable, Outcome } from './object-table.ts';
+import type { Outcome } from './object-table.ts';
 import type { NodeCore } from './node-core.ts';
 import type { Session } from './session.ts';
 
 /** Settings a connection needs from its node. */
 export interface ConnectionOptions {
-  table: ObjectTable;
+  /** The node's one door: every request the connection reads goes to it. */
   core: NodeCore;
   /**
    * Takes over a connection whose hello is another member's (`[PEER_MAGIC, version, token,
@@ -36,8 +35,6 @@ export interface ConnectionOptions {
   /** A connection that has not completed the handshake within this many ms is closed. */
   handshakeTimeoutMs: number;
   log: Logger;
-  /** What the node tells about itself (`Op.Info`). */
-  info(): NodeInfo;
 }
 
 /** Reading stops while this many reply bytes wait to be written (a client that does not read). */
@@ -308,21 +305,18 @@ export class NodeConnection {
       case Op.Keys: {
         const prefix = req[2] ?? '';
         if (typeof prefix !== 'string') return outcome.fail(new ProtocolError('keys takes a string prefix'));
-        const core = this.opts.core;
-        const keys = this.opts.table.keys(prefix);
-        return outcome.ok(core.alone ? keys : keys.filter((k) => core.handover.lists(k)));
+        return outcome.ok(this.opts.core.keys(prefix));
       }
       case Op.Ping:
         return outcome.ok(null);
       case Op.Info:
-        return outcome.ok(this.opts.info());
+        return outcome.ok(this.opts.core.info());
       case Op.Topology:
         return outcome.ok(this.opts.core.topology);
       case Op.Describe: {
         const key = req[2];
         if (typeof key !== 'string') return outcome.fail(new ProtocolError('describe takes a string key'));
-        const found = this.opts.table.describe(key);
-        return outcome.ok(found ? { key, ...found } : null);
+        return outcome.ok(this.opts.core.describe(key));
       }
       default:
         return outcome.fail(new ProtocolError(`unknown request kind ${describe(op)}`));

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { decode, encode } from '../protocol/codec.ts';
-import { FAILED, MOVED, OK, type Topology } from '../protocol/messages.ts';
+import { FAILED, MOVED, OK, PROTOCOL_VERSION, type NodeInfo, type ObjectDescription, type Topology } from '../protocol/messages.ts';
 import { toWireError } from '../protocol/wire-error.ts';
 import { ObjectLostError } from '../errors/object-lost-error.ts';
 import type { Call, ObjectTable, Outcome, SessionState } from './object-table.ts';
@@ -101,6 +101,8 @@ export class NodeCore {
   private fenced = false;
   /** Set when a journal is in use. */
   private journaled = false;
+  /** When this node started (ms since the epoch), for its uptime. */
+  private readonly started = Date.now();
 
   constructor(private readonly opts: CoreOptions) {
     this.table = opts.table;
@@ -321,6 +323,43 @@ export class NodeCore {
   private emit(record: unknown[], key: string): void {
     if (!this.replicating) return;
     this.replicator.emit(record, this.handover.backups(key));
+  }
+
+  // ---------------------------------------------------------------- requests that change nothing
+
+  /**
+   * Keys of the objects whose key starts with `prefix` that this node answers for, sorted: all it
+   * holds when alone; in a cluster those it owns, and during a handover those it is the source of.
+   */
+  keys(prefix: string): string[] {
+    const keys = this.table.keys(prefix);
+    return this.alone ? keys : keys.filter((k) => this.handover.lists(k));
+  }
+
+  /** The object at `key` as `skein inspect` shows it, or null if this node holds none. */
+  describe(key: string): ObjectDescription | null {
+    const found = this.table.describe(key);
+    return found ? { key, ...found } : null;
+  }
+
+  /** What this node tells about itself and the cluster it knows (`Op.Info`). */
+  info(): NodeInfo {
+    const sessions = this.sessions.stats();
+    const topology = this.topology;
+    return {
+      url: this.opts.self,
+      protocol: PROTOCOL_VERSION,
+      uptimeMs: Date.now() - this.started,
+      sessions: sessions.connected,
+      keptReplies: sessions.keptReplies,
+      ...this.table.stats(),
+      owned: this.alone ? this.table.size : this.table.keys('').filter((k) => this.owns(k)).length,
+      epoch: topology.epoch,
+      rf: this.opts.rf,
+      members: topology.members.map((m) => ({ url: m, self: m === this.opts.self })),
+      stable: this.handover.isStable,
+      lostRegions: this.handover.lostRegions,
+    };
   }
 
   // ---------------------------------------------------------------- records
