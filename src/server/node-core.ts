@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ClusterStatus, MemberId, View } from '../cluster/view.ts';
 import { decode, encode } from '../protocol/codec.ts';
 import { FAILED, MOVED, OK, PROTOCOL_VERSION, type NodeInfo, type ObjectDescription, type Topology } from '../protocol/messages.ts';
 import { toWireError } from '../protocol/wire-error.ts';
@@ -88,9 +89,9 @@ class WaitingCall implements Waiting {
  * members is the {@link Handover}'s; its clients' sessions are in the {@link SessionTable}.
  */
 export class NodeCore {
-  readonly sessions = new SessionTable();
-  readonly replicator = new Replicator();
-  readonly handover: Handover;
+  private readonly sessions = new SessionTable();
+  private readonly replicator = new Replicator();
+  private readonly handover: Handover;
   /** Links to the other members, by URL (set by the cluster layer through {@link setLinks}). */
   private links = new Map<string, BackupLink>();
   /** Keys whose object could not be moved here, with why (see {@link R.Lost}). */
@@ -158,6 +159,46 @@ export class NodeCore {
     this.links = links;
   }
 
+  /**
+   * Installs a view (and its status) from etcd; `me` is this node's run: objects move as the
+   * {@link Handover} says. Answers the epoch whose handover this node must report once
+   * {@link settled}, or undefined.
+   */
+  installView(view: View, status: ClusterStatus, me: MemberId): number | undefined {
+    return this.handover.install(view, status, me);
+  }
+
+  /**
+   * Resolves once every record emitted so far (not those emitted later) is durable and
+   * acknowledged by the backups it went to, or they left: what a handover report waits for.
+   */
+  settled(): Promise<void> {
+    return this.replicator.settled();
+  }
+
+  /** A link to a backup acknowledged records, or closed: replies waiting only on it may go. */
+  backupProgress(): void {
+    this.replicator.progress();
+  }
+
+  /**
+   * This node's lease is gone: the replies still held for backups are dropped, never sent (their
+   * clients resend the calls to the new owners), and it serves nothing until a view names it
+   * again. Call it before closing the links, which would otherwise release those replies.
+   */
+  expel(): void {
+    this.replicator.abandon();
+    this.handover.expel();
+  }
+
+  /**
+   * Leaving the cluster: every call is answered `MOVED` from now on, and every object this node
+   * owns goes to its owners without it. Resolves once they all have it.
+   */
+  handOffAll(): Promise<void> {
+    return this.handover.handOffAll();
+  }
+
   /** Whether this node may change objects now (a single node always may). */
   private get serving(): boolean {
     return !this.fenced || this.handover.serving();
@@ -208,6 +249,11 @@ export class NodeCore {
   /** Ends sessions detached for longer than the session timeout; forgets idle ones. */
   private expireSessions(): void {
     for (const session of this.sessions.detachedSince(Date.now() - this.opts.sessionTtlMs)) this.endSession(session);
+  }
+
+  /** Another member forwarded an acknowledgement of session `id`'s client: forget those replies. */
+  forwardedAcks(id: string, ids: readonly unknown[]): void {
+    this.sessions.acknowledge(id, ids);
   }
 
   /**
