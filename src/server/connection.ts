@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { AuthError } from '../errors/auth-error.ts';
 import { ProtocolError } from '../errors/protocol-error.ts';
-import { describe } from '../objects/validate.ts';
+import { describe } from '../errors/describe-value.ts';
 import { decode } from '../protocol/codec.ts';
 import { FrameDecoder } from '../protocol/frame.ts';
 import { EncodedMessage, FrameBatch } from '../protocol/frame-batch.ts';
