@@ -260,11 +260,10 @@ export class NodeCore {
    * The session's client has these replies: forget them here, and (with backups) on the other
    * members too, which keep copies for a resend after a failover and hear of acks only this way.
    */
-  acknowledged(session: Session, ids: readonly unknown[]): void {
+  acknowledged(session: Session, ids: readonly number[]): void {
     session.acknowledge(ids);
     if (this.alone || this.opts.rf < 2) return;
-    const numbers = ids.filter((id): id is number => typeof id === 'number');
-    for (const link of this.links.values()) link.forwardAcks(session.id, numbers);
+    for (const link of this.links.values()) link.forwardAcks(session.id, ids);
   }
 
   // ---------------------------------------------------------------- calls

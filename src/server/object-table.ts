@@ -59,7 +59,7 @@ export interface Call {
   method: string;
   args: unknown[];
   /** Constructor args when the caller may create the object; `undefined` answers `ENO_OBJECT`. */
-  init: unknown[] | undefined;
+  init: readonly unknown[] | undefined;
   forceNew: boolean;
   /** Bound on the wait of a parked call; `undefined` waits until the object changes. */
   timeoutMs: number | undefined;
