@@ -6,7 +6,7 @@ import { ProtocolError } from '../errors/protocol-error.ts';
 import { describe } from '../errors/describe-value.ts';
 import { decode } from '../protocol/codec.ts';
 import { FrameDecoder } from '../protocol/frame.ts';
-import { EncodedMessage, FrameBatch } from '../protocol/frame-batch.ts';
+import { FrameBatch, type EncodedMessage } from '../protocol/frame-batch.ts';
 import {
   FAILED,
   HELLO_MAGIC,
@@ -19,7 +19,7 @@ import {
 import { MalformedRequest, parseRequest } from '../protocol/parse-request.ts';
 import { toWireError } from '../protocol/wire-error.ts';
 import type { NodeCore } from './node-core.ts';
-import type { Session } from './session.ts';
+import { encodeReply, type Session } from './session.ts';
 
 /** Settings a connection needs from its node. */
 export interface ConnectionOptions {
@@ -275,19 +275,12 @@ export class NodeConnection {
 
   /**
    * Encodes the reply to request `id` now and queues it for this turn's frame. A value that
-   * cannot be encoded, or is over the frame limit even alone, becomes an error reply for that
-   * request alone.
+   * cannot be encoded (see {@link encodeReply}), or is over the frame limit even alone, becomes
+   * an error reply for that request alone.
    */
   reply(id: number, status: typeof OK | typeof FAILED, value: unknown): void {
     if (this.state === 'closed' && id !== 0) return;
-    let message: EncodedMessage;
-    try {
-      message = new EncodedMessage(id, [id, status, value]);
-    } catch (err) {
-      const why = new ProtocolError(`the reply could not be encoded: ${(err as Error).message}`);
-      message = new EncodedMessage(id, [id, FAILED, toWireError(why)]);
-    }
-    this.push(message);
+    this.push(encodeReply(id, status, value));
   }
 
   /** Queues an encoded reply for this turn's frame (a {@link ReplySink}). */
@@ -310,7 +303,7 @@ export class NodeConnection {
     const { frames, tooLarge } = this.outbox.take(max);
     for (const { id } of tooLarge) {
       const why = new ProtocolError(`the reply exceeds the ${max}-byte frame limit`, 'EFRAME_TOO_LARGE');
-      this.outbox.push(new EncodedMessage(id, [id, FAILED, toWireError(why)]));
+      this.outbox.push(encodeReply(id, FAILED, toWireError(why)));
     }
     if (tooLarge.length > 0) frames.push(...this.outbox.take(max).frames);
     for (const f of frames) this.socket.write(f);
