@@ -6,7 +6,7 @@ import { toWireError } from '../protocol/wire-error.ts';
 import { ObjectLostError } from '../errors/object-lost-error.ts';
 import type { Call, ObjectTable, Outcome, SessionState } from './object-table.ts';
 import { Handover, type Waiting } from './handover.ts';
-import { R, type ReplyItem } from './records.ts';
+import { RecordKind, type ReplyItem } from './records.ts';
 import { Replicator, type BackupLink, type RecordLog } from './replicator.ts';
 import { encodeReply, type Session, type ReplySink } from './session.ts';
 import { SessionTable } from './session-table.ts';
@@ -94,7 +94,7 @@ export class NodeCore {
   private readonly handover: Handover;
   /** Links to the other members, by URL (set by the cluster layer through {@link setLinks}). */
   private links = new Map<string, BackupLink>();
-  /** Keys whose object could not be moved here, with why (see {@link R.Lost}). */
+  /** Keys whose object could not be moved here, with why (see {@link RecordKind.Lost}). */
   private readonly lost = new Map<string, string>();
   private readonly table: ObjectTable;
   private readonly sweep: NodeJS.Timeout;
@@ -227,7 +227,7 @@ export class NodeCore {
     for (const p of [...session.parked]) {
       const key = p.entry.key;
       if (!this.owns(key)) continue;
-      this.emit([R.Withdraw, key, session.id, p.id], key);
+      this.emit([RecordKind.Withdraw, key, session.id, p.id], key);
       this.table.withdrawCall(session, p.id);
     }
   }
@@ -240,7 +240,7 @@ export class NodeCore {
     for (const key of session.leases.keys()) keys.add(key);
     for (const key of keys) {
       if (!this.owns(key)) continue;
-      this.emit([R.EndSession, key, session.id], key);
+      this.emit([RecordKind.EndSession, key, session.id], key);
       this.table.endSession(session, (k) => k === key);
     }
     this.sessions.forgetIfIdle(session);
@@ -303,7 +303,7 @@ export class NodeCore {
       // A read that carries init args creates its object when it is missing (or replaces it with
       // forceNew): that is a change the backups and the journal must see like any other.
       if (spec && (!spec.readonly || (call.init != null && (call.forceNew || this.table.get(call.key) === undefined)))) {
-        this.emit([R.Call, call.key, session.id, call.id, call.type, call.method, call.args, call.init ?? null, call.forceNew], call.key);
+        this.emit([RecordKind.Call, call.key, session.id, call.id, call.type, call.method, call.args, call.init ?? null, call.forceNew], call.key);
       }
     }
     if (call.forceNew && this.lost.size > 0) this.lost.delete(call.key);
@@ -328,7 +328,7 @@ export class NodeCore {
       if (kept.released) session.deliver(kept.message, origin);
       return;
     }
-    this.emit([R.Destroy, key, session.id, id], key);
+    this.emit([RecordKind.Destroy, key, session.id, id], key);
     const wasLost = this.lost.delete(key);
     this.reply(session, id, key, OK, this.table.destroy(key) || wasLost, origin);
   }
@@ -360,7 +360,7 @@ export class NodeCore {
    */
   expired(key: string, session: SessionState, id: number): boolean {
     if (!this.serving) return false;
-    if (this.owns(key)) this.emit([R.Withdraw, key, session.id, id], key);
+    if (this.owns(key)) this.emit([RecordKind.Withdraw, key, session.id, id], key);
     return true;
   }
 
@@ -415,7 +415,7 @@ export class NodeCore {
     if (!Array.isArray(rec)) throw new TypeError('a record must be an array');
     const key = rec[1] as string;
     switch (rec[0]) {
-      case R.Call: {
+      case RecordKind.Call: {
         const [, , sid, id, type, method, args, init, forceNew] = rec as [0, string, string, number, string, string, unknown[], unknown[] | null, boolean];
         const session = this.sessions.known(sid);
         if (session.replies.has(id) || this.table.isParked(session, id)) return;
@@ -428,27 +428,27 @@ export class NodeCore {
         );
         return;
       }
-      case R.Withdraw:
+      case RecordKind.Withdraw:
         this.table.withdrawCall(this.sessions.known(rec[2] as string), rec[3] as number);
         return;
-      case R.EndSession:
+      case RecordKind.EndSession:
         this.table.endSession(this.sessions.known(rec[2] as string), (k) => k === key);
         return;
-      case R.Destroy: {
+      case RecordKind.Destroy: {
         const session = this.sessions.known(rec[2] as string);
         if ((rec[3] as number) > session.highestId) session.highestId = rec[3] as number;
         const existed = this.table.destroy(key) || this.lost.delete(key);
         session.keepResult(rec[3] as number, key, existed);
         return;
       }
-      case R.Object:
-      case R.Restore:
-        this.handover.installObject(rec as [number, string, string, Uint8Array, string[], ReplyItem[]], rec[0] === R.Restore);
+      case RecordKind.Object:
+      case RecordKind.Restore:
+        this.handover.installObject(rec as [number, string, string, Uint8Array, string[], ReplyItem[]], rec[0] === RecordKind.Restore);
         return;
-      case R.Drop:
+      case RecordKind.Drop:
         this.handover.drop(key);
         return;
-      case R.Lost:
+      case RecordKind.Lost:
         this.handover.drop(key);
         this.lost.set(key, String(rec[2]));
         return;
@@ -458,8 +458,8 @@ export class NodeCore {
   }
 
   /**
-   * Every object as snapshot items: its {@link R.Object} record, then the calls parked on it as
-   * {@link R.Call} records. A parked call may have changed its object already (a barrier
+   * Every object as snapshot items: its {@link RecordKind.Object} record, then the calls parked on it as
+   * {@link RecordKind.Call} records. A parked call may have changed its object already (a barrier
    * arrival), so the state is taken with those calls withdrawn, and they are then made again in
    * their order, as if their clients had resent them: state, snapshot and replay agree.
    */
@@ -471,10 +471,10 @@ export class NodeCore {
         if (record) items.push(encode(record));
       });
       for (const { session, call } of again) {
-        items.push(encode([R.Call, key, session.id, call.id, call.type, call.method, call.args, null, false]));
+        items.push(encode([RecordKind.Call, key, session.id, call.id, call.type, call.method, call.args, null, false]));
       }
     }
-    for (const [key, reason] of this.lost) items.push(encode([R.Lost, key, reason]));
+    for (const [key, reason] of this.lost) items.push(encode([RecordKind.Lost, key, reason]));
     return items;
   }
 
