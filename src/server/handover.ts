@@ -6,7 +6,7 @@ import { decodeState, encodeState } from '../objects/state-codec.ts';
 import { decode } from '../protocol/codec.ts';
 import { EncodedMessage } from '../protocol/frame-batch.ts';
 import { MOVED, type Topology } from '../protocol/messages.ts';
-import type { ObjectTable, Outcome } from './object-table.ts';
+import type { ObjectTable, ResultSink } from './object-table.ts';
 import { RecordKind, type ReplyItem } from './records.ts';
 import type { BackupLink, Replicator } from './replicator.ts';
 import { encodeReply } from './session.ts';
@@ -24,8 +24,8 @@ export interface HandoverHost {
   readonly journaled: boolean;
   /** The link to another member, if this node has one. */
   link(url: string): BackupLink | undefined;
-  /** An outcome of a withdrawn call whose client must resend it (to the new owner). */
-  isClientOutcome(outcome: Outcome): outcome is Outcome & { moved(topology: Topology): void };
+  /** Whether `sink` (of a withdrawn call) is a client's, who must resend the call (to the new owner). */
+  isClientSink(sink: ResultSink): sink is ResultSink & { moved(topology: Topology): void };
 }
 
 /** A call waiting for a handover to complete before it can run here; `run` makes it again. */
@@ -339,8 +339,8 @@ export class Handover {
   }
 
   /** Withdrawn calls of a moving object: clients' calls are told to go to the new owner. */
-  private abandon(outcomes: Outcome[]): void {
-    for (const outcome of outcomes) if (this.host.isClientOutcome(outcome)) outcome.moved(this.topo);
+  private abandon(sinks: ResultSink[]): void {
+    for (const sink of sinks) if (this.host.isClientSink(sink)) sink.moved(this.topo);
   }
 
   /**

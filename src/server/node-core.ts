@@ -4,7 +4,7 @@ import { decode, encode } from '../protocol/codec.ts';
 import { FAILED, MOVED, OK, PROTOCOL_VERSION, type NodeInfo, type ObjectDescription, type Topology } from '../protocol/messages.ts';
 import { toWireError } from '../protocol/wire-error.ts';
 import { ObjectLostError } from '../errors/object-lost-error.ts';
-import type { Call, ObjectTable, Outcome, SessionState } from './object-table.ts';
+import type { Call, ObjectTable, ResultSink, SessionState } from './object-table.ts';
 import { Handover, type Waiting } from './handover.ts';
 import { RecordKind, type ReplyItem } from './records.ts';
 import { Replicator, type BackupLink, type RecordLog } from './replicator.ts';
@@ -28,7 +28,7 @@ export interface CoreOptions {
  * connection once the replicator lets it. A class, not closures: see the hot-path notes in
  * docs/architecture.md.
  */
-class ReplyTo implements Outcome {
+class ReplyTo implements ResultSink {
   constructor(
     private readonly core: NodeCore,
     private readonly session: Session,
@@ -52,7 +52,7 @@ class ReplyTo implements Outcome {
  * The outcome of a call a backup (or recovery) applies: the reply is kept for a retry that may
  * come here after a failover, and sent to no one (the owner answers).
  */
-class KeepReply implements Outcome {
+class KeepReply implements ResultSink {
   constructor(
     private readonly session: Session,
     private readonly id: number,
@@ -119,7 +119,7 @@ export class NodeCore {
         return core.journaled;
       },
       link: (url) => this.links.get(url),
-      isClientOutcome: (o): o is ReplyTo => o instanceof ReplyTo,
+      isClientSink: (o): o is ReplyTo => o instanceof ReplyTo,
     });
     this.sweep = setInterval(() => this.expireSessions(), Math.max(25, Math.floor(opts.sessionTtlMs / 4)));
     this.sweep.unref();
