@@ -4,7 +4,7 @@ import { SkeinError } from '../errors/skein-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
 import { applyInContext, PARK, SESSION_ENDED, withContext, type CallContext } from '../objects/monitor.ts';
 import { checkArity, type ObjectType, type TypeRegistry } from '../objects/object-type.ts';
-import { restoreSnapshot, takeSnapshot } from '../objects/snapshot.ts';
+import { rollBack, saveForRollback } from '../objects/rollback.ts';
 import { inspectable } from './inspectable.ts';
 import { ParkTimeouts, type Timed, type TimeoutBatch } from './park-timeouts.ts';
 
@@ -399,7 +399,7 @@ export class ObjectTable {
     ctx.leased = false;
     ctx.notify = false;
     // A call that throws must leave the object as it was; atomic types guarantee that themselves.
-    const before = entry.type.atomic ? undefined : takeSnapshot(entry.instance);
+    const before = entry.type.atomic ? undefined : saveForRollback(entry.instance);
     let result: unknown;
     try {
       result = applyInContext(ctx, fn, entry.instance, args);
@@ -417,7 +417,7 @@ export class ObjectTable {
     } catch (err) {
       result = err === PARK ? PARK : new Failure(err);
     }
-    if (before && result instanceof Failure) restoreSnapshot(before);
+    if (before && result instanceof Failure) rollBack(before);
     if (ctx.leased) session.leases.set(entry.key, entry);
     return result;
   }
