@@ -28,7 +28,10 @@ export interface CallTarget {
 
 /** How to reach a DSO node. */
 export interface ClientOptions {
-  /** `skein://host:port` (or `skeins://` for TLS); several seeds comma-separated. */
+  /**
+   * `skein://host:port` (or `skeins://` for TLS); several seeds comma-separated. Anything else makes
+   * the constructor throw an `AddressError`.
+   */
   url: string;
   /** The node's token, if it requires one. */
   token?: string;
