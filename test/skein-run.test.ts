@@ -49,9 +49,10 @@ test('skein run --backend process runs the threads in child processes', { timeou
 });
 
 test("main that throws: exit 1 and what it threw, once: a thread's RemoteError, a shared object's, a bug of its own", { timeout: 30_000 }, async () => {
-  const [thread, call, bug] = await Promise.all([
+  const [thread, call, callWithSites, bug] = await Promise.all([
     skeinRun(['test/fixtures/failing-app.ts']),
-    skeinRun(['test/fixtures/failing-call-app.ts']),
+    skeinRun(['test/fixtures/failing-call-app.ts'], { SKEIN_CALL_SITES: undefined }),
+    skeinRun(['test/fixtures/failing-call-app.ts'], { SKEIN_CALL_SITES: '1' }),
     skeinRun(['test/fixtures/buggy-app.ts']),
   ]);
   assert.equal(thread.code, 1, thread.stderr);
@@ -63,10 +64,15 @@ test("main that throws: exit 1 and what it threw, once: a thread's RemoteError, 
 
   assert.equal(call.code, 1, call.stderr);
   const callLines = call.stderr.split('\n');
-  assert.equal(callLines[0], "skein run: main failed: RemoteError from method get of SharedList 'failingCallApp.list': RangeError: index 5 is out of bounds for a list of 1");
-  assert.match(callLines[1]!, /^\s+at .*fixtures\/failing-call-app\.ts:7:\d+\)$/);
+  assert.equal(callLines[0], 'skein run: main failed: RemoteError: RangeError: index 5 is out of bounds for a list of 1');
+  assert.equal(callLines[1], '(SKEIN_CALL_SITES=1 shows the line of the app that made the failing call)');
   assert.match(call.stderr, /\nremote stack:\n\s+at .*shared-list\.ts/);
   assert.doesNotMatch(call.stderr, /a thread failed/);
+  assert.equal(callWithSites.code, 1, callWithSites.stderr);
+  const sitesLines = callWithSites.stderr.split('\n');
+  assert.equal(sitesLines[0], "skein run: main failed: RemoteError from method get of SharedList 'failingCallApp.list': RangeError: index 5 is out of bounds for a list of 1");
+  assert.match(sitesLines[1]!, /^\s+at .*fixtures\/failing-call-app\.ts:7:\d+\)$/);
+  assert.match(sitesLines[2]!, /^remote stack:$/);
 
   assert.equal(bug.code, 1, bug.stderr);
   const bugLines = bug.stderr.split('\n');

@@ -7,10 +7,10 @@ const placed = new WeakSet<object>();
 /**
  * Settles as `pending` does. When it rejects, the error's stack frames become those of the code
  * that awaited it (V8's async stack trace, taken in the rejection path only: nothing is captured
- * on a call that succeeds), in place of the client's socket-handler frames that no user wrote;
- * and, given `origin`, a `RemoteError` with none gets it (where it came from, e.g. `method get of
- * SharedList 'xs'`). Frames are found through `await`: a caller that chains `.then` instead shows
- * none of its own.
+ * on a call that succeeds, but the wrapper costs a promise per call), in place of the client's
+ * socket-handler frames that no user wrote; and, given `origin`, a `RemoteError` with none gets
+ * it (where it came from, e.g. `method get of SharedList 'xs'`). Frames are found through
+ * `await`: a caller that chains `.then` instead shows none of its own.
  */
 export async function atCallSite<T>(pending: Promise<T>, origin?: () => string): Promise<T> {
   try {

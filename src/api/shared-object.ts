@@ -56,12 +56,13 @@ export class SharedObject extends ObjectRef implements CallTarget {
   }
 
   /**
-   * Calls a method of the object on its node. A failure rejects with a stack that shows the
-   * caller's own frames (see {@link atCallSite}).
+   * Calls a method of the object on its node. With the client's `callSites`, a failure rejects with
+   * a stack that shows the caller's own frames (see {@link atCallSite}).
    */
   protected invoke<T>(method: string, args: unknown[], wait?: WaitOptions): Promise<T> {
-    const call = this.client.call(this, method, args, timeout(wait)) as Promise<T>;
-    return atCallSite(call, () => `method ${method} of ${this.type} '${this.key}'`);
+    const client = this.client;
+    const call = client.call(this, method, args, timeout(wait)) as Promise<T>;
+    return client.callSites ? atCallSite(call, () => `method ${method} of ${this.type} '${this.key}'`) : call;
   }
 }
 

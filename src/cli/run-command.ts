@@ -136,7 +136,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   } catch (err) {
     stopProgress();
     if (err instanceof UsageError) throw err;
-    process.stderr.write(`skein run: ${stage}: ${describeFailure(err)}\n`);
+    process.stderr.write(`skein run: ${stage}: ${describeFailure(err, client.callSites)}\n`);
     return 1;
   } finally {
     await shutdownRuntime();
@@ -152,16 +152,18 @@ const SKEIN_SOURCES = [fileURLToPath(new URL('..', import.meta.url)), new URL('.
 /**
  * What was thrown, said once: the error's name and message (for a `RemoteError`, where it came
  * from and the remote error's name), then its frames, then the remote stack's frames. Frames in
- * Skein's own code or node's are left out of a Skein error (what is left is the app's call site);
- * any other error is a bug somewhere and keeps them all.
+ * Skein's own code or node's are left out of a Skein error (what is left is the app's call site;
+ * when nothing is and `callSites` is off, a line says how to see it); any other error is a bug
+ * somewhere and keeps them all.
  */
-function describeFailure(err: unknown): string {
+function describeFailure(err: unknown, callSites: boolean): string {
   if (!(err instanceof Error)) return `threw ${inspect(err)}`;
   const { header, frames } = splitStack(err.stack ?? `${err.name}: ${err.message}`);
   const own = err instanceof SkeinError ? frames.filter((f) => !f.includes('(node:') && !SKEIN_SOURCES.some((s) => f.includes(s))) : frames;
-  if (!(err instanceof RemoteError)) return [header, ...own].join('\n');
-  const lines = [`RemoteError${err.origin ? ` from ${err.origin}` : ''}: ${err.remoteName}: ${err.message}`, ...own];
-  const remote = err.remoteStack ? splitStack(err.remoteStack).frames : [];
+  const lines =
+    err instanceof RemoteError ? [`RemoteError${err.origin ? ` from ${err.origin}` : ''}: ${err.remoteName}: ${err.message}`, ...own] : [header, ...own];
+  if (own.length === 0 && !callSites) lines.push('(SKEIN_CALL_SITES=1 shows the line of the app that made the failing call)');
+  const remote = err instanceof RemoteError && err.remoteStack ? splitStack(err.remoteStack).frames : [];
   if (remote.length > 0) lines.push('remote stack:', ...remote);
   return lines.join('\n');
 }

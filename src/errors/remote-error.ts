@@ -18,7 +18,8 @@ export class RemoteError extends SkeinError {
   readonly remoteCode: string | undefined;
   /**
    * Where it was thrown, when the side that received it knows: `thread <id> (task '<name>')` for a
-   * cloud thread, `method <name> of <Type> '<key>'` for a method of a shared object.
+   * cloud thread; `method <name> of <Type> '<key>'` for a method of a shared object, when the
+   * client has `callSites` on.
    */
   origin: string | undefined;
 
