@@ -21,10 +21,10 @@ export interface BackoffBounds {
 }
 
 /** How the client paces resends to a cluster that is changing: 10 ms doubling up to 250 ms. */
-export const RESEND_BACKOFF: BackoffBounds = { baseMs: 10, capMs: 250 };
+const RESEND_BACKOFF: BackoffBounds = { baseMs: 10, capMs: 250 };
 
 /** The longest `Retry-After` {@link backoff} honours. */
-export const MAX_RETRY_AFTER_MS = 30_000;
+const MAX_RETRY_AFTER_MS = 30_000;
 
 /**
  * Waits before retry `attempt` (0 for the first): the other side's `retryAfterMs` when it gave one

@@ -11,7 +11,7 @@ export interface Endpoint {
 export const DEFAULT_PORT = 7070;
 
 /** The accepted form of a DSO address, as error messages name it. */
-export const ADDRESS_FORM = 'skein://host:port (skeins:// for TLS)';
+const ADDRESS_FORM = 'skein://host:port (skeins:// for TLS)';
 
 /**
  * Parses `skein://host:port` (or `skeins://` for TLS; the port defaults to {@link DEFAULT_PORT});
