@@ -20,6 +20,7 @@ import { logreg } from './scenarios/logreg.ts';
 import { santa } from './scenarios/santa.ts';
 import { mandelbrot } from './scenarios/mandelbrot.ts';
 import { portSize } from './scenarios/port-size.ts';
+import { callSites } from './scenarios/call-sites.ts';
 
 const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   'dso-latency': () => dsoLatency(),
@@ -35,6 +36,7 @@ const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   santa: () => santa(),
   mandelbrot: () => mandelbrot(),
   'port-size': () => portSize(),
+  'call-sites': () => callSites(),
 };
 
 const wanted = process.argv.slice(2);

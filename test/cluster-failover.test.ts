@@ -54,7 +54,7 @@ test('3 members, rf 2: the owner of the hot counter is killed while 8 clients in
   await Promise.all(survivors.map((m) => m.stop()));
 });
 
-test('skein inspect shows every member with the objects it owns and backs up, and one object from its owner', { timeout: 60_000 }, async () => {
+test('skein inspect shows every member with the objects it owns and backs up, every key once, and one object from its owner', { timeout: 60_000 }, async () => {
   const members = await startCluster(3, 2);
   const client = clusterClient(members);
   await waitForMembers(client, members.map((m) => m.url));
@@ -79,6 +79,9 @@ test('skein inspect shows every member with the objects it owns and backs up, an
   const text = await runSkein(['inspect', '--dso', members[0]!.url]);
   assert.match(text.stdout, /members \(3, epoch \d+, rf 2\):/, 'a stable view has no handover in progress');
   assert.equal(text.stdout.match(/owns \d+, backs up \d+/g)?.length, 3);
+  const listed = await runSkein(['inspect', '--keys', 'inspect-', '--dso', members[0]!.url, '--json']);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.deepEqual(JSON.parse(listed.stdout), [...keys].sort(), 'every key once, from all members, though each has 2 copies');
   const one = await runSkein(['inspect', 'inspect-7', '--dso', members[2]!.url, '--json']);
   assert.equal(one.code, 0, one.stderr);
   assert.deepEqual(JSON.parse(one.stdout).state, { '@class': 'AtomicLongState', value: 7 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { after, test } from 'node:test';
-import { runSkein, stopSkeins, type SkeinResult } from './support/node.ts';
+import { freePort, runSkein, stopSkeins, type SkeinResult } from './support/node.ts';
 
 const running = new Set<ChildProcess>();
 after(async () => {
@@ -48,11 +48,46 @@ test('skein run --backend process runs the threads in child processes', { timeou
   assert.equal(ran.thread.isMainThread, true);
 });
 
-test('an app whose thread throws exits 1 and prints the remote stack', { timeout: 30_000 }, async () => {
-  const { code, stderr } = await skeinRun(['test/fixtures/failing-app.ts']);
+test("main that throws: exit 1 and what it threw, once: a thread's RemoteError, a shared object's, a bug of its own", { timeout: 30_000 }, async () => {
+  const [thread, call, callWithSites, bug] = await Promise.all([
+    skeinRun(['test/fixtures/failing-app.ts']),
+    skeinRun(['test/fixtures/failing-call-app.ts'], { SKEIN_CALL_SITES: undefined }),
+    skeinRun(['test/fixtures/failing-call-app.ts'], { SKEIN_CALL_SITES: '1' }),
+    skeinRun(['test/fixtures/buggy-app.ts']),
+  ]);
+  assert.equal(thread.code, 1, thread.stderr);
+  const threadLines = thread.stderr.split('\n');
+  assert.match(threadLines[0]!, /^skein run: main failed: RemoteError from thread \d+-1 \(task 'failingApp\.explode'\): RangeError: bad sample size -1$/);
+  assert.match(threadLines[1]!, /^\s+at .*fixtures\/failing-app\.ts:9:\d+\)$/, "main's own line: where the thread was awaited");
+  assert.match(thread.stderr, /\nremote stack:\n\s+at .*fixtures\/failing-app\.ts:5:\d+\)\n/);
+  assert.equal(thread.stderr.match(/bad sample size/g)?.length, 1, 'the message is said once');
+
+  assert.equal(call.code, 1, call.stderr);
+  const callLines = call.stderr.split('\n');
+  assert.equal(callLines[0], 'skein run: main failed: RemoteError: RangeError: index 5 is out of bounds for a list of 1');
+  assert.equal(callLines[1], '(SKEIN_CALL_SITES=1 shows the line of the app that made the failing call)');
+  assert.match(call.stderr, /\nremote stack:\n\s+at .*shared-list\.ts/);
+  assert.doesNotMatch(call.stderr, /a thread failed/);
+  assert.equal(callWithSites.code, 1, callWithSites.stderr);
+  const sitesLines = callWithSites.stderr.split('\n');
+  assert.equal(sitesLines[0], "skein run: main failed: RemoteError from method get of SharedList 'failingCallApp.list': RangeError: index 5 is out of bounds for a list of 1");
+  assert.match(sitesLines[1]!, /^\s+at .*fixtures\/failing-call-app\.ts:7:\d+\)$/);
+  assert.match(sitesLines[2]!, /^remote stack:$/);
+
+  assert.equal(bug.code, 1, bug.stderr);
+  const bugLines = bug.stderr.split('\n');
+  assert.equal(bugLines[0], "skein run: main failed: TypeError: Cannot read properties of undefined (reading 'threads')");
+  assert.match(bugLines[1]!, /^\s+at .*fixtures\/buggy-app\.ts:4:\d+\)$/);
+  assert.equal(bug.stderr.match(/Cannot read properties/g)?.length, 1, 'the message is said once');
+});
+
+test('a DSO that cannot be reached is said once, before the app runs: exit 1 with the refused connection', { timeout: 30_000 }, async () => {
+  const url = `skein://127.0.0.1:${await freePort()}`;
+  const { code, stdout, stderr } = await skeinRun(['test/fixtures/where-app.ts', '--dso', url]);
   assert.equal(code, 1, stderr);
-  assert.match(stderr, /a thread failed: RangeError: bad sample size -1/);
-  assert.match(stderr, /remote stack:\nRangeError: bad sample size -1\n\s+at .*fixtures\/failing-app\.ts/);
+  assert.equal(stdout, '', 'main never ran');
+  const port = url.split(':').pop();
+  assert.equal(stderr, `skein run: connection to ${url} failed: connect ECONNREFUSED 127.0.0.1:${port}\n`);
 });
 
 test('an entry that cannot run exits 2 with a usage error: no default export, or no such file', { timeout: 30_000 }, async () => {

@@ -1,6 +1,7 @@
 import type { Client, CallTarget } from '../client/client.ts';
 import { ObjectRef } from '../protocol/codec.ts';
 import { defaultClient } from '../client/default-client.ts';
+import { atCallSite } from './call-site.ts';
 
 /**
  * How a handle names its object: the key alone (default client), or with a client and
@@ -54,9 +55,14 @@ export class SharedObject extends ObjectRef implements CallTarget {
     return this.client.destroy(this.key);
   }
 
-  /** Calls a method of the object on its node. */
+  /**
+   * Calls a method of the object on its node. With the client's `callSites`, a failure rejects with
+   * a stack that shows the caller's own frames (see {@link atCallSite}).
+   */
   protected invoke<T>(method: string, args: unknown[], wait?: WaitOptions): Promise<T> {
-    return this.client.call(this, method, args, timeout(wait)) as Promise<T>;
+    const client = this.client;
+    const call = client.call(this, method, args, timeout(wait)) as Promise<T>;
+    return client.callSites ? atCallSite(call, () => `method ${method} of ${this.type} '${this.key}'`) : call;
   }
 }
 

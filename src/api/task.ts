@@ -1,4 +1,5 @@
 import { callerModule } from '../runtime/caller-module.ts';
+import { atCallSite } from './call-site.ts';
 import { launch } from '../runtime/launch.ts';
 import { runtimeBackend } from '../runtime/runtime.ts';
 import { registerTask, type TaskDefinition } from '../runtime/task-registry.ts';
@@ -23,7 +24,8 @@ export interface ThreadHandle<R> {
   readonly id: string;
   /**
    * Resolves with the thread's result, or rejects with a `RemoteError` (the thread threw: its
-   * name, message and remote stack), `WorkerCrashedError` (its worker died) or `TimeoutError`.
+   * name, message and remote stack; `origin` names the thread), `WorkerCrashedError` (its worker
+   * died) or `TimeoutError`; the error's stack shows where `join()` was awaited.
    */
   join(): Promise<R>;
 }
@@ -69,7 +71,7 @@ export function task<A = void, R = unknown>(
   registerTask(definition);
   const spawn = (arg: A): ThreadHandle<Awaited<R>> => {
     const launched = launch(runtimeBackend(), { module, task: name, arg }, retries);
-    return { id: launched.threadId, join: () => launched.result as Promise<Awaited<R>> };
+    return { id: launched.threadId, join: () => atCallSite(launched.result as Promise<Awaited<R>>) };
   };
   const run = (arg: A): Promise<Awaited<R>> => {
     try {

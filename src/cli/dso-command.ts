@@ -1,21 +1,25 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { Level } from 'pino';
 import { registeredUserTypes } from '../objects/user-types.ts';
 import { startNode } from '../server/node.ts';
 import { createLogger } from '../server/logger.ts';
 import { DEFAULT_PORT } from '../protocol/endpoint.ts';
 import { MIN_MAX_FRAME_BYTES } from '../protocol/frame.ts';
+import { etcdOption, intOption, parseCommandLine } from './options.ts';
 import { UsageError } from './usage-error.ts';
 
 /** The levels `--log-level` accepts (pino's, plus `silent`). */
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 /** Help text of `skein dso`. */
-export const DSO_USAGE = `skein dso [options]      run a DSO node until SIGINT/SIGTERM
+export const DSO_USAGE = `usage: skein dso [options]
 
+Runs a DSO node in the foreground until SIGINT or SIGTERM: alone, or as a member of a cluster
+kept in etcd (--etcd).
+
+options:
   --port N             TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
   --host H             interface to bind (default 127.0.0.1; 0.0.0.0 for all)
   --token T            require this token from clients (default: SKEIN_TOKEN, else none)
@@ -27,9 +31,9 @@ export const DSO_USAGE = `skein dso [options]      run a DSO node until SIGINT/S
   --etcd URLS          be a member of a cluster kept in etcd (http://host:port, comma-separated;
                        default: SKEIN_ETCD, else run alone)
   --cluster NAME       the cluster's name in etcd (default 'default')
-  --rf N               copies of each object in the cluster, owner included (default 1)
-  --lease-ttl-ms N     this member's etcd lease (default 2000); it stops serving before the lease
-                       runs out, and its objects fail over once it has
+  --rf N               copies of each object in the cluster, owner included (1 to 16, default 1)
+  --lease-ttl-ms N     this member's etcd lease (1000 to 3600000, default 2000); it stops serving
+                       before the lease runs out, and its objects fail over once it has
   --advertise HOST     the host other members and clients reach this node at (default: --host)
   --data-dir DIR       keep a journal (log + snapshots) in DIR; a restart recovers every
                        acknowledged call
@@ -37,48 +41,34 @@ export const DSO_USAGE = `skein dso [options]      run a DSO node until SIGINT/S
   --snapshot-bytes N   snapshot the journal once its log exceeds N bytes (default 67108864;
                        needs --data-dir)
   --session-ttl-ms N   end a disconnected client's session after N ms (default 10000)
-  --help               print this help`;
+  -h, --help           print this help`;
 
 /**
  * `skein dso`: runs a node in the foreground and stops it cleanly on SIGINT or SIGTERM; resolves
  * with the exit code. A bad command line throws a {@link UsageError}.
  */
 export async function dsoCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      token: { type: 'string' },
-      'tls-cert': { type: 'string' },
-      'tls-key': { type: 'string' },
-      'max-frame-bytes': { type: 'string' },
-      'log-level': { type: 'string' },
-      objects: { type: 'string', multiple: true },
-      etcd: { type: 'string' },
-      cluster: { type: 'string' },
-      'lease-ttl-ms': { type: 'string' },
-      rf: { type: 'string' },
-      advertise: { type: 'string' },
-      'data-dir': { type: 'string' },
-      fsync: { type: 'boolean' },
-      'snapshot-bytes': { type: 'string' },
-      'session-ttl-ms': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
+  const { values } = parseCommandLine(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    token: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'max-frame-bytes': { type: 'string' },
+    'log-level': { type: 'string' },
+    objects: { type: 'string', multiple: true },
+    etcd: { type: 'string' },
+    cluster: { type: 'string' },
+    'lease-ttl-ms': { type: 'string' },
+    rf: { type: 'string' },
+    advertise: { type: 'string' },
+    'data-dir': { type: 'string' },
+    fsync: { type: 'boolean' },
+    'snapshot-bytes': { type: 'string' },
+    'session-ttl-ms': { type: 'string' },
   });
-  if (values.help) {
-    process.stdout.write(`${DSO_USAGE}\n`);
-    return 0;
-  }
-  const port = intOption(values.port, 'port') ?? DEFAULT_PORT;
-  if (port > 65535) throw new UsageError('--port must be at most 65535');
-  const maxFrameBytes = intOption(values['max-frame-bytes'], 'max-frame-bytes');
-  if (maxFrameBytes !== undefined && maxFrameBytes < MIN_MAX_FRAME_BYTES) {
-    throw new UsageError(`--max-frame-bytes must be at least ${MIN_MAX_FRAME_BYTES}, got ${maxFrameBytes}`);
-  }
+  const port = intOption(values.port, 'port', { max: 65535 }) ?? DEFAULT_PORT;
+  const maxFrameBytes = intOption(values['max-frame-bytes'], 'max-frame-bytes', { min: MIN_MAX_FRAME_BYTES });
   const logLevel = values['log-level'];
   if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) {
     throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join('|')}, got '${logLevel}'`);
@@ -87,30 +77,21 @@ export async function dsoCommand(argv: string[]): Promise<number> {
   const tls = values['tls-cert']
     ? { cert: readPem(values['tls-cert'], 'tls-cert'), key: readPem(values['tls-key']!, 'tls-key') }
     : undefined;
-  const rf = intOption(values.rf, 'rf');
-  if (rf !== undefined && (rf < 1 || rf > 16)) throw new UsageError(`--rf must be from 1 to 16, got ${rf}`);
-  const sessionTtlMs = intOption(values['session-ttl-ms'], 'session-ttl-ms');
-  if (sessionTtlMs === 0) throw new UsageError('--session-ttl-ms must be at least 1');
-  const etcd = values.etcd ?? (process.env.SKEIN_ETCD || undefined);
-  if (etcd !== undefined) {
-    for (const e of etcd.split(',')) {
-      if (!/^https?:\/\/[^/\s]+\/?$/.test(e.trim())) throw new UsageError(`--etcd takes etcd client URLs like http://127.0.0.1:2379, comma-separated; got '${e}'`);
-    }
-  }
+  const rf = intOption(values.rf, 'rf', { min: 1, max: 16 });
+  const sessionTtlMs = intOption(values['session-ttl-ms'], 'session-ttl-ms', { min: 1 });
+  const etcd = etcdOption(values.etcd);
   if (values.cluster !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(values.cluster)) {
     throw new UsageError(`--cluster takes 1 to 63 letters, digits, '.', '_' or '-', got '${values.cluster}'`);
   }
   if ((values.cluster !== undefined || values['lease-ttl-ms'] !== undefined) && etcd === undefined) {
     throw new UsageError('--cluster and --lease-ttl-ms need --etcd (or SKEIN_ETCD)');
   }
-  const leaseTtlMs = intOption(values['lease-ttl-ms'], 'lease-ttl-ms');
-  if (leaseTtlMs !== undefined && (leaseTtlMs < 1000 || leaseTtlMs > 3_600_000)) throw new UsageError(`--lease-ttl-ms must be from 1000 to 3600000, got ${leaseTtlMs}`);
+  const leaseTtlMs = intOption(values['lease-ttl-ms'], 'lease-ttl-ms', { min: 1000, max: 3_600_000 });
   if (values.advertise !== undefined && (values.advertise === '' || /[/\s]/.test(values.advertise))) {
     throw new UsageError(`--advertise takes a host name or address, got '${values.advertise}'`);
   }
   if (values['data-dir'] === '') throw new UsageError('--data-dir takes a directory');
-  const snapshotBytes = intOption(values['snapshot-bytes'], 'snapshot-bytes');
-  if (snapshotBytes === 0) throw new UsageError('--snapshot-bytes must be at least 1');
+  const snapshotBytes = intOption(values['snapshot-bytes'], 'snapshot-bytes', { min: 1 });
   if (snapshotBytes !== undefined && values['data-dir'] === undefined) throw new UsageError('--snapshot-bytes needs --data-dir');
   const logger = createLogger(logLevel as Level | 'silent' | undefined, 'info');
   for (const module of values.objects ?? []) await loadObjects(module);
@@ -153,16 +134,6 @@ export async function dsoCommand(argv: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-}
-
-/** A decimal non-negative integer option; `''`, `0x10` or `1e3` are usage errors, not numbers. */
-function intOption(raw: string | undefined, name: string): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) {
-    throw new UsageError(`--${name} must be a non-negative integer, got '${raw}'`);
-  }
-  return n;
 }
 
 /**

@@ -1,54 +1,63 @@
-import { parseArgs, inspect } from 'node:util';
+import { inspect } from 'node:util';
 import { Client } from '../client/client.ts';
 import type { NodeInfo, ObjectDescription } from '../protocol/messages.ts';
+import { dsoOption, parseCommandLine } from './options.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Help text of `skein inspect`. */
-export const INSPECT_USAGE = `skein inspect [key] [options]   show a DSO's members and objects, or one object's state
+export const INSPECT_USAGE = `usage: skein inspect [key] [options]
+       skein inspect --keys [prefix] [options]
 
-  --dso URL            the DSO to ask (default: SKEIN_DSO)
+Asks a DSO for its members, sessions and objects per type; given a key, for that object's type,
+state and parked calls (exit 1 if there is none); with --keys, for the keys of its objects, from
+every member of a cluster, each listed once.
+
+options:
+  --keys               list the keys (sorted) that start with the prefix given, or all
+  --dso URL            the DSO to ask, skein://host:port (default: SKEIN_DSO)
   --token T            its token (default: SKEIN_TOKEN)
   --json               print JSON instead of text
-  --help               print this help`;
+  -h, --help           print this help`;
 
 /**
- * `skein inspect`: asks a DSO node for its members, sessions and objects per type, or, given a
- * key, for that object's type, state and parked calls, and prints them. Resolves with the exit
+ * `skein inspect`: asks a DSO node for its members, sessions and objects per type; given a key,
+ * for that object's type, state and parked calls; with `--keys`, for the keys (those starting with
+ * the prefix given) of every member, sorted and each once. Prints them and resolves with the exit
  * code: 0, or 1 when the key names no object. A bad command line throws a {@link UsageError}; a
  * node that cannot be reached rejects with the client's error.
  */
 export async function inspectCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const { values, positionals } = parseCommandLine(
+    argv,
+    {
+      keys: { type: 'boolean' },
       dso: { type: 'string' },
       token: { type: 'string' },
       json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (values.help) {
-    process.stdout.write(`${INSPECT_USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length > 1) throw new UsageError(`inspect takes at most one key, got ${positionals.length}`);
-  const url = values.dso ?? process.env.SKEIN_DSO;
+    true,
+  );
+  if (positionals.length > 1) throw new UsageError(`takes at most one ${values.keys ? 'prefix' : 'key'}, got ${positionals.length}`);
+  const url = dsoOption(values.dso);
   if (!url) throw new UsageError('no DSO to inspect: give --dso URL or set SKEIN_DSO');
   const token = values.token ?? process.env.SKEIN_TOKEN;
   const client = new Client({ url, ...(token ? { token } : {}), retryWindowMs: 0 });
   try {
-    const key = positionals[0];
-    if (key === undefined) {
+    const [arg] = positionals;
+    if (values.keys) {
+      const keys = await client.keys(arg ?? '');
+      process.stdout.write(values.json ? `${JSON.stringify(keys, null, 2)}\n` : keys.map((k) => `${k}\n`).join(''));
+      return 0;
+    }
+    if (arg === undefined) {
       const infos = await client.infoAll();
       const json = infos.length === 1 ? infos[0] : infos;
       process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : formatCluster(infos));
       return 0;
     }
-    const object = await client.describe(key);
+    const object = await client.describe(arg);
     if (!object) {
-      process.stderr.write(`skein inspect: no object at key '${key}' on ${url}\n`);
+      process.stderr.write(`skein inspect: no object at key '${arg}' on ${url}\n`);
       return 1;
     }
     process.stdout.write(values.json ? `${JSON.stringify(object, jsonSafe, 2)}\n` : formatObject(object));

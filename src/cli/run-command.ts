@@ -1,18 +1,26 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { inspect, parseArgs } from 'node:util';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { inspect } from 'node:util';
 import { Client } from '../client/client.ts';
 import { setDefaultClient } from '../client/default-client.ts';
 import { RemoteError } from '../errors/remote-error.ts';
+import { SkeinError } from '../errors/skein-error.ts';
+import { splitStack } from '../errors/stack-frames.ts';
 import type { BackendName } from '../runtime/backend.ts';
 import { configureRuntime, onThreadCounts, shutdownRuntime } from '../runtime/runtime.ts';
 import { startNode, type DsoNode } from '../server/node.ts';
+import { dsoOption, intOption, parseCommandLine } from './options.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Help text of `skein run`. */
-export const RUN_USAGE = `skein run <entry.ts> [options]   run an app: its default export is main
+export const RUN_USAGE = `usage: skein run <entry.ts> [options]
 
+Runs an app: imports <entry.ts> (TypeScript runs as it is), calls its default export (main) and
+prints what main returns. Its cloud threads run on the backend; they share objects in the DSO
+(--dso), or in a node this command starts in-process when none is given.
+
+options:
   --backend B          where threads run: local (worker threads, default), process, lambda
                        (AWS Lambda, see skein deploy) or http (an HTTP function running skein/http)
   --workers N          workers: threads for local (default: cores), processes for process
@@ -22,20 +30,27 @@ export const RUN_USAGE = `skein run <entry.ts> [options]   run an app: its defau
   --region R           lambda backend: AWS region (default the SDK's)
   --endpoint URL       lambda backend: another endpoint than AWS's (an emulator)
   --url URL            http backend: the function's URL
-  --dso URL            use this DSO (default: SKEIN_DSO, else an embedded node in this process)
-  --token T            DSO token (default: SKEIN_TOKEN)`;
+  --dso URL            use this DSO, skein://host:port (default: SKEIN_DSO, else an embedded node)
+  --token T            DSO token (default: SKEIN_TOKEN)
+  -h, --help           print this help
+
+Exit codes: 0 when main resolves, 1 when it throws (the error is printed: a thread's or a shared
+object's with the remote stack), 2 for a wrong command line.`;
 
 const BACKENDS: readonly BackendName[] = ['local', 'process', 'lambda', 'http'];
 
 /**
- * `skein run`: points the default client at a DSO (an embedded node when none is given), picks the
- * thread backend, imports the entry (TypeScript runs directly), calls its default export and
- * prints what it returns. A failed thread exits 1 with the thread's remote stack.
+ * `skein run`: points the default client at a DSO (an embedded node when none is given; a given
+ * one that cannot be reached rejects before the app is loaded), picks the thread backend, imports
+ * the entry (TypeScript runs directly), calls its default export and prints what it returns.
+ * Resolves with 1 when loading the entry or main fails, having printed what failed once (a
+ * `RemoteError` with where it came from and its remote stack). A bad command line throws a
+ * {@link UsageError}.
  */
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const { values, positionals } = parseCommandLine(
+    argv,
+    {
       backend: { type: 'string' },
       workers: { type: 'string' },
       'timeout-ms': { type: 'string' },
@@ -46,18 +61,17 @@ export async function runCommand(argv: string[]): Promise<number> {
       dso: { type: 'string' },
       token: { type: 'string' },
     },
-    strict: true,
-    allowPositionals: true,
-  });
+    true,
+  );
   const [entry, ...extra] = positionals;
-  if (!entry) throw new UsageError('skein run needs an entry file, e.g. skein run examples/montecarlo.ts');
+  if (!entry) throw new UsageError('no entry file given, e.g. skein run examples/montecarlo.ts');
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
   const path = resolve(entry);
   if (!existsSync(path)) throw new UsageError(`entry file not found: ${entry}`);
   const backend = (values.backend ?? 'local') as BackendName;
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${backend}'`);
-  const workers = positiveInt(values.workers, 'workers');
-  const timeoutMs = positiveInt(values['timeout-ms'], 'timeout-ms');
+  const workers = intOption(values.workers, 'workers', { min: 1 });
+  const timeoutMs = intOption(values['timeout-ms'], 'timeout-ms', { min: 1 });
   if (timeoutMs !== undefined && backend !== 'process' && backend !== 'http') {
     throw new UsageError(
       backend === 'lambda'
@@ -76,7 +90,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
 
   let node: DsoNode | undefined;
-  let url = values.dso ?? process.env.SKEIN_DSO;
+  let url = dsoOption(values.dso);
   const token = values.token ?? process.env.SKEIN_TOKEN;
   if (!url) {
     node = await startNode({ logLevel: 'warn', objects: 'registered' });
@@ -86,6 +100,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   process.env.SKEIN_DSO = url;
   if (token) process.env.SKEIN_TOKEN = token;
   const client = new Client({ url, ...(token ? { token } : {}) });
+  if (!node) {
+    // A DSO that cannot be reached (or refuses the token) is said once, before the app starts.
+    try {
+      await client.ready();
+    } catch (err) {
+      await client.close();
+      throw err;
+    }
+  }
   setDefaultClient(client);
   configureRuntime({
     backend,
@@ -97,11 +120,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(values.url ? { url: values.url } : {}),
   });
   const stopProgress = process.stderr.isTTY ? showProgress() : () => undefined;
+  let stage = `loading ${entry} failed`;
   try {
     const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
     if (typeof mod.default !== 'function') {
       throw new UsageError(`${entry} has no default export function; export default async function main() { ... }`);
     }
+    stage = 'main failed';
     const result = await (mod.default as () => unknown)();
     stopProgress();
     if (result !== undefined) {
@@ -111,7 +136,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   } catch (err) {
     stopProgress();
     if (err instanceof UsageError) throw err;
-    reportFailure(err);
+    process.stderr.write(`skein run: ${stage}: ${describeFailure(err, client.callSites)}\n`);
     return 1;
   } finally {
     await shutdownRuntime();
@@ -121,14 +146,26 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
 }
 
-function reportFailure(err: unknown): void {
-  if (err instanceof RemoteError) {
-    process.stderr.write(`skein run: a thread failed: ${err.remoteName}: ${err.message}\n`);
-    if (err.remoteStack) process.stderr.write(`remote stack:\n${err.remoteStack}\n`);
-    return;
-  }
-  const e = err as Error;
-  process.stderr.write(`skein run: ${e?.name ?? 'Error'}: ${e?.message ?? String(err)}\n${e?.stack ?? ''}\n`);
+/** Skein's own sources: frames there are not the app's. */
+const SKEIN_SOURCES = [fileURLToPath(new URL('..', import.meta.url)), new URL('..', import.meta.url).href];
+
+/**
+ * What was thrown, said once: the error's name and message (for a `RemoteError`, where it came
+ * from and the remote error's name), then its frames, then the remote stack's frames. Frames in
+ * Skein's own code or node's are left out of a Skein error (what is left is the app's call site;
+ * when nothing is and `callSites` is off, a line says how to see it); any other error is a bug
+ * somewhere and keeps them all.
+ */
+function describeFailure(err: unknown, callSites: boolean): string {
+  if (!(err instanceof Error)) return `threw ${inspect(err)}`;
+  const { header, frames } = splitStack(err.stack ?? `${err.name}: ${err.message}`);
+  const own = err instanceof SkeinError ? frames.filter((f) => !f.includes('(node:') && !SKEIN_SOURCES.some((s) => f.includes(s))) : frames;
+  const lines =
+    err instanceof RemoteError ? [`RemoteError${err.origin ? ` from ${err.origin}` : ''}: ${err.remoteName}: ${err.message}`, ...own] : [header, ...own];
+  if (own.length === 0 && !callSites) lines.push('(SKEIN_CALL_SITES=1 shows the line of the app that made the failing call)');
+  const remote = err instanceof RemoteError && err.remoteStack ? splitStack(err.remoteStack).frames : [];
+  if (remote.length > 0) lines.push('remote stack:', ...remote);
+  return lines.join('\n');
 }
 
 /**
@@ -159,11 +196,4 @@ function showProgress(): () => void {
     if (pending) clearTimeout(pending);
     if (last) process.stderr.write('\r\x1b[K');
   };
-}
-
-function positiveInt(raw: string | undefined, name: string): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got '${raw}'`);
-  return n;
 }

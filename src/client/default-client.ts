@@ -1,15 +1,16 @@
+import { AddressError } from '../errors/address-error.ts';
 import { Client } from './client.ts';
 
 let current: Client | undefined;
 
 /**
  * The client used by handles that name none. Created on first use from `SKEIN_DSO` and
- * `SKEIN_TOKEN`; inside a cloud thread, and under `skein run`, the runtime sets it. Throws a
- * `TypeError` saying what to set when there is none.
+ * `SKEIN_TOKEN`; inside a cloud thread, and under `skein run`, the runtime sets it. Throws an
+ * `AddressError` saying what to set when there is none, or when `SKEIN_DSO` is not an address.
  */
 export function defaultClient(): Client {
   const client = configuredDefaultClient();
-  if (!client) throw new TypeError('no DSO address: pass { url: "skein://host:port" } or set SKEIN_DSO');
+  if (!client) throw new AddressError('no DSO address: pass { url: "skein://host:port" } or set SKEIN_DSO');
   return client;
 }
 

@@ -16,11 +16,18 @@ export class RemoteError extends SkeinError {
    * thread whose own DSO call timed out.
    */
   readonly remoteCode: string | undefined;
+  /**
+   * Where it was thrown, when the side that received it knows: `thread <id> (task '<name>')` for a
+   * cloud thread; `method <name> of <Type> '<key>'` for a method of a shared object, when the
+   * client has `callSites` on.
+   */
+  origin: string | undefined;
 
-  constructor(remoteName: string, message: string, remoteStack?: string, remoteCode?: string) {
+  constructor(remoteName: string, message: string, remoteStack?: string, remoteCode?: string, origin?: string) {
     super('EREMOTE', message);
     this.remoteName = remoteName;
     this.remoteStack = remoteStack;
     this.remoteCode = remoteCode;
+    this.origin = origin;
   }
 }

@@ -24,8 +24,8 @@ let sequence = 0;
  * at this process's default DSO, if one is configured. A failed attempt is run again up to
  * `retries` times, unless the failure is one a retry cannot mend (the worker could not find or
  * load the task, or the result cannot be sent back). The result rejects with a `RemoteError`
- * carrying the thread's error (name, message, remote stack), or the backend's own error
- * (`WorkerCrashedError`, `TimeoutError`).
+ * carrying the thread's error (name, message, remote stack; its `origin` names the thread), or the
+ * backend's own error (`WorkerCrashedError`, `TimeoutError`).
  */
 export function launch(backend: Backend, what: Invocation, retries = 0): Launched {
   checkSerializable(what.arg, 'arg');
@@ -39,7 +39,7 @@ export function launch(backend: Backend, what: Invocation, retries = 0): Launche
   };
   const bytes = encodeEnvelope(env);
   countThread('spawned');
-  const result = attempt(backend, bytes, threadId, retries).then(
+  const result = attempt(backend, bytes, threadId, what, retries).then(
     (value) => {
       countThread('done');
       return value;
@@ -54,7 +54,7 @@ export function launch(backend: Backend, what: Invocation, retries = 0): Launche
   return { threadId, result };
 }
 
-async function attempt(backend: Backend, bytes: Uint8Array, threadId: string, retries: number): Promise<unknown> {
+async function attempt(backend: Backend, bytes: Uint8Array, threadId: string, what: Invocation, retries: number): Promise<unknown> {
   for (let left = retries; ; left--) {
     let encoded: Uint8Array;
     try {
@@ -66,6 +66,9 @@ async function attempt(backend: Backend, bytes: Uint8Array, threadId: string, re
     }
     const outcome = decodeThreadResult(encoded, (type, key) => handleFor(type, key, undefined));
     if (outcome.ok) return outcome.value;
-    if (left <= 0 || outcome.final) throw new RemoteError(outcome.name, outcome.message, outcome.stack, outcome.code);
+    if (left <= 0 || outcome.final) {
+      const ran = what.task !== undefined ? `task '${what.task}'` : `export '${what.export ?? 'default'}' of ${what.module}`;
+      throw new RemoteError(outcome.name, outcome.message, outcome.stack, outcome.code, `thread ${threadId} (${ran})`);
+    }
   }
 }

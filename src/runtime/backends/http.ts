@@ -4,8 +4,8 @@ import { TimeoutError } from '../../errors/timeout-error.ts';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
 import type { Backend } from '../backend.ts';
 import { functionSecret, SECRET_ENV, SIGNATURE_HEADER, signEnvelope } from '../signature.ts';
-import { backoff } from './backoff.ts';
-import { RemoteBackend } from './remote-backend.ts';
+import { backoff } from '../../client/retry.ts';
+import { INVOKE_BACKOFF, RemoteBackend } from './remote-backend.ts';
 
 /** Content type of an envelope POSTed to an HTTP function, and of the outcome it answers. */
 export const ENVELOPE_CONTENT_TYPE = 'application/vnd.skein.envelope';
@@ -110,7 +110,7 @@ export class HttpBackend extends RemoteBackend implements Backend {
       const body = (await res.text().catch(() => '')).slice(0, 500);
       const throttled = res.status === 429 || (res.status === 503 && res.headers.has('retry-after'));
       if (throttled && attempt < this.throttleRetries) {
-        await backoff(attempt, Number(res.headers.get('retry-after')) * 1000);
+        await backoff(attempt, INVOKE_BACKOFF, Number(res.headers.get('retry-after')) * 1000);
         continue;
       }
       if (res.status === 408 || res.status === 504) throw new TimeoutError(`thread ${threadId} on ${where} timed out (HTTP ${res.status}): ${body}`);

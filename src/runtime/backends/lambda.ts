@@ -4,8 +4,8 @@ import { SkeinError } from '../../errors/skein-error.ts';
 import { TimeoutError } from '../../errors/timeout-error.ts';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
 import type { Backend } from '../backend.ts';
-import { backoff } from './backoff.ts';
-import { RemoteBackend } from './remote-backend.ts';
+import { backoff } from '../../client/retry.ts';
+import { INVOKE_BACKOFF, RemoteBackend } from './remote-backend.ts';
 
 /** Lambda's limit on a synchronous invocation's request and response payloads. */
 export const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;
@@ -157,7 +157,7 @@ export class LambdaBackend extends RemoteBackend implements Backend {
         return await this.invokeOnce(payload, threadId);
       } catch (err) {
         if (!(err instanceof InvokeFailure) || !err.didNotRun() || attempt >= this.throttleRetries) throw this.explain(err, threadId);
-        await backoff(attempt);
+        await backoff(attempt, INVOKE_BACKOFF);
       }
     }
   }

@@ -1,5 +1,9 @@
+import type { BackoffBounds } from '../../client/retry.ts';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
 import { InFlight } from '../in-flight.ts';
+
+/** How the serverless backends pace an invocation they send again: 100 ms doubling up to 5 s, jittered. */
+export const INVOKE_BACKOFF: BackoffBounds = { baseMs: 100, capMs: 5000 };
 
 /**
  * At most `limit` invocations in flight; the rest wait in order. What a FaaS backend uses to stay
