@@ -139,6 +139,8 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
     members: core!.topology.members.map((m) => ({ url: m, self: m === url })),
     stable: core!.handover.isStable,
     lostRegions: core!.handover.lostRegions,
+    calls: core!.stats.total,
+    hotKeys: core!.stats.hotKeys(),
   });
   let cluster: Cluster | undefined;
   const connOpts = {
