@@ -37,6 +37,8 @@ export const DSO_USAGE = `skein dso [options]      run a DSO node until SIGINT/S
   --snapshot-bytes N   snapshot the journal once its log exceeds N bytes (default 67108864;
                        needs --data-dir)
   --session-ttl-ms N   end a disconnected client's session after N ms (default 10000)
+  --metrics-port N     serve Prometheus metrics at http://HOST:N/metrics (0 picks a free port)
+  --metrics-host H     interface the metrics port binds (default: --host)
   --help               print this help`;
 
 /**
@@ -64,6 +66,8 @@ export async function dsoCommand(argv: string[]): Promise<number> {
       fsync: { type: 'boolean' },
       'snapshot-bytes': { type: 'string' },
       'session-ttl-ms': { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -112,6 +116,10 @@ export async function dsoCommand(argv: string[]): Promise<number> {
   const snapshotBytes = intOption(values['snapshot-bytes'], 'snapshot-bytes');
   if (snapshotBytes === 0) throw new UsageError('--snapshot-bytes must be at least 1');
   if (snapshotBytes !== undefined && values['data-dir'] === undefined) throw new UsageError('--snapshot-bytes needs --data-dir');
+  const metricsPort = intOption(values['metrics-port'], 'metrics-port');
+  if (metricsPort !== undefined && metricsPort > 65535) throw new UsageError('--metrics-port must be at most 65535');
+  if (values['metrics-host'] !== undefined && metricsPort === undefined) throw new UsageError('--metrics-host needs --metrics-port');
+  if (values['metrics-host'] === '') throw new UsageError('--metrics-host takes a host name or address');
   const logger = createLogger(logLevel as Level | 'silent' | undefined, 'info');
   for (const module of values.objects ?? []) await loadObjects(module);
   const objects = registeredUserTypes();
@@ -134,11 +142,14 @@ export async function dsoCommand(argv: string[]): Promise<number> {
     ...(values.fsync ? { fsync: true } : {}),
     ...(snapshotBytes !== undefined ? { snapshotBytes } : {}),
     ...(sessionTtlMs !== undefined ? { sessionTtlMs } : {}),
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
+    ...(values['metrics-host'] !== undefined ? { metricsHost: values['metrics-host'] } : {}),
   });
   const members = node.members();
   process.stdout.write(
     `skein dso listening on ${node.url}${members.length > 1 ? ` (member ${members.length} of a cluster: ${members.join(', ')})` : ''}\n`,
   );
+  if (node.metricsUrl !== undefined) process.stdout.write(`metrics at ${node.metricsUrl}\n`);
   return new Promise<number>((resolve) => {
     const stop = (signal: string): void => {
       logger.info({ signal }, 'shutting down');
