@@ -6,6 +6,7 @@ import { Client } from '../client/client.ts';
 import { setDefaultClient } from '../client/default-client.ts';
 import { RemoteError } from '../errors/remote-error.ts';
 import type { BackendName } from '../runtime/backend.ts';
+import { reportApp } from '../runtime/app-report.ts';
 import { configureRuntime, onThreadCounts, shutdownRuntime } from '../runtime/runtime.ts';
 import { startNode, type DsoNode } from '../server/node.ts';
 import { UsageError } from './usage-error.ts';
@@ -22,7 +23,8 @@ export const RUN_USAGE = `skein run <entry.ts> [options]   run an app: its defau
   --region R           lambda backend: AWS region (default the SDK's)
   --endpoint URL       lambda backend: another endpoint than AWS's (an emulator)
   --url URL            http backend: the function's URL
-  --dso URL            use this DSO (default: SKEIN_DSO, else an embedded node in this process)
+  --dso URL            use this DSO (default: SKEIN_DSO, else an embedded node in this process);
+                       the app and its thread counts show in skein dashboard
   --token T            DSO token (default: SKEIN_TOKEN)`;
 
 const BACKENDS: readonly BackendName[] = ['local', 'process', 'lambda', 'http'];
@@ -97,6 +99,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(values.url ? { url: values.url } : {}),
   });
   const stopProgress = process.stderr.isTTY ? showProgress() : () => undefined;
+  // A DSO of its own is one `skein dashboard` can watch: the app shows there with its threads.
+  const report = node ? undefined : reportApp(client, entry);
+  let outcome: 'ok' | 'failed' = 'failed';
   try {
     const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
     if (typeof mod.default !== 'function') {
@@ -107,6 +112,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     if (result !== undefined) {
       process.stdout.write(`${typeof result === 'string' ? result : inspect(result, { depth: 6, colors: process.stdout.isTTY })}\n`);
     }
+    outcome = 'ok';
     return 0;
   } catch (err) {
     stopProgress();
@@ -115,6 +121,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 1;
   } finally {
     await shutdownRuntime();
+    await report?.finish(outcome);
     await client.close();
     setDefaultClient(undefined);
     await node?.close();
