@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SkeinError } from '../errors/skein-error.ts';
 import { ADMIN_USAGE, adminCommand } from './admin-command.ts';
+import { DASHBOARD_USAGE, dashboardCommand } from './dashboard-command.ts';
 import { DEPLOY_USAGE, deployCommand } from './deploy-command.ts';
 import { DSO_USAGE, dsoCommand } from './dso-command.ts';
 import { INSPECT_USAGE, inspectCommand } from './inspect-command.ts';
@@ -16,6 +17,8 @@ commands:
 
   ${INSPECT_USAGE.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n').trimStart()}
 
+  ${DASHBOARD_USAGE.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n').trimStart()}
+
   ${DEPLOY_USAGE.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n').trimStart()}
 
   ${ADMIN_USAGE.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n').trimStart()}
@@ -27,6 +30,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   run: runCommand,
   dso: dsoCommand,
   inspect: inspectCommand,
+  dashboard: dashboardCommand,
   deploy: deployCommand,
   admin: adminCommand,
 };
