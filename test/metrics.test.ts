@@ -4,9 +4,13 @@ import { after, test } from 'node:test';
 import { AtomicLong, CyclicBarrier, ListenError, SharedMap } from '../src/index.ts';
 import { Op } from '../src/protocol/messages.ts';
 import { startNode } from '../src/server.ts';
-import { RawPeer, runSkein, stopSkeins, testNode } from './support/node.ts';
+import { clusterClient, clusterEtcd, killMembers, startMember, startMemberLike, waitForMembers, waitForStable } from './support/cluster.ts';
+import { freePort, RawPeer, runSkein, stopSkeins, testNode } from './support/node.ts';
 
-after(() => stopSkeins());
+after(async () => {
+  await stopSkeins();
+  await killMembers();
+});
 
 /** `/metrics` as a map from `name{labels}` (labels as Prometheus prints them) to the value. */
 async function scrape(url: string): Promise<Map<string, number>> {
@@ -144,4 +148,28 @@ test('bad metrics options are refused', async () => {
   const cli = await runSkein(['dso', '--metrics-host', '127.0.0.1']);
   assert.equal(cli.code, 2);
   assert.match(cli.stderr, /--metrics-host needs --metrics-port/);
+});
+
+test('in a cluster each member tells its view, the calls it owned, its copies and its replication lag', { timeout: 60_000 }, async () => {
+  const ports = [await freePort(), await freePort()];
+  const first = await startMember({ metricsPort: ports[0], rf: 2, etcd: (await clusterEtcd()).url, cluster: `metrics-${process.pid}` });
+  const second = await startMemberLike(first, { metricsPort: ports[1], rf: 2 });
+  const client = clusterClient([first, second]);
+  await waitForMembers(client, [first.url, second.url]);
+  await waitForStable(client);
+  const counters = Array.from({ length: 10 }, (_, i) => new AtomicLong({ key: `mc-${i}`, client }));
+  for (let round = 0; round < 3; round++) await Promise.all(counters.map((c) => c.incrementAndGet()));
+  const [a, b] = await Promise.all(ports.map((p) => scrape(`http://127.0.0.1:${p}/metrics`)));
+  for (const [m, other] of [[a!, second.url], [b!, first.url]] as const) {
+    assert.equal(m.get('skein_members'), 2);
+    assert.equal(m.get('skein_view_stable'), 1);
+    assert.equal(m.get('skein_objects{type="AtomicLong"}'), 10, 'every counter, as owner or backup');
+    // Every reply waited for the backup's acknowledgement of the records before it.
+    assert.equal(m.get(`skein_replication_lag_records{member="${other}"}`), 0);
+  }
+  assert.equal(a!.get('skein_view_epoch'), b!.get('skein_view_epoch'));
+  const calls = (m: Map<string, number>): number => m.get('skein_calls_total{type="AtomicLong",method="incrementAndGet"}') ?? 0;
+  assert.equal(calls(a!) + calls(b!), 30, 'each call counted once, by its owner');
+  await client.close();
+  await Promise.all([first.stop(), second.stop()]);
 });
