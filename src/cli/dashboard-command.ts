@@ -6,17 +6,15 @@ import { UsageError } from './usage-error.ts';
 export const DASHBOARD_PORT = 7080;
 
 /** Help text of `skein dashboard`. */
-export const DASHBOARD_USAGE = `skein dashboard [options]   serve a web page showing a DSO live, until SIGINT/SIGTERM
+export const DASHBOARD_USAGE = `skein dashboard [options]   serve a live web page of a DSO until SIGINT/SIGTERM: members
+                            and view, objects, hot keys, calls/s, programs and their threads
 
   --dso URL            the DSO to watch (default: SKEIN_DSO)
   --token T            its token (default: SKEIN_TOKEN)
   --port N             HTTP port of the page (default ${DASHBOARD_PORT}; 0 picks a free one)
   --host H             interface to bind (default 127.0.0.1; the page shows keys and
                        program names: expose it with care)
-  --help               print this help
-
-The page shows the members and their view, objects per type, hot keys, calls per second,
-parked calls, sessions, and the programs run with skein run --dso on that DSO with their threads.`;
+  --help               print this help`;
 
 /**
  * `skein dashboard`: serves the dashboard of a DSO (see `startDashboard`) in the foreground and
