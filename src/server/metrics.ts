@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ListenError } from '../errors/listen-error.ts';
-import type { CallStats } from './call-stats.ts';
+import { SAMPLE_EVERY, type CallStats } from './call-stats.ts';
 import type { Traffic } from './traffic.ts';
 
 /** What a node reports about itself at scrape time (each value is cheap to read then). */
@@ -74,11 +74,16 @@ export class NodeMetrics {
         res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
         return;
       }
-      current = opts.gauges();
-      served.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': served.contentType }).end(req.method === 'HEAD' ? undefined : text),
-        (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${err.message}\n`),
-      );
+      // A failure to read answers 500; it must never throw out of the handler (the node's process).
+      Promise.resolve()
+        .then(() => {
+          current = opts.gauges();
+          return served.metrics();
+        })
+        .then(
+          (text) => res.writeHead(200, { 'content-type': served.contentType }).end(req.method === 'HEAD' ? undefined : text),
+          (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${err.message}\n`),
+        );
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) => reject(new ListenError('the metrics server', opts.host, opts.port, err)));
@@ -123,7 +128,7 @@ function nodeRegistry(opts: MetricsOptions, read: () => NodeGauges): Registry {
   });
   const latency = new Histogram({
     name: 'skein_call_duration_seconds',
-    help: 'Time from a call\'s arrival to its answer (parked time and replication included), by object type, measured on a random sample of about 1 call in 32',
+    help: `Time from a call's arrival to its answer (parked time and replication included), by object type, measured on a random sample of about 1 call in ${SAMPLE_EVERY}`,
     labelNames: ['type'],
     buckets: LATENCY_BUCKETS,
     registers,
