@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- scenario...]`: runs the scenarios, prints one table (scenario, figures,
  * ratio, target, met?) and writes bench/results/latest.json. Every ratio is measured within this
- * run; absolute times are for orientation only.
+ * run; absolute times are for orientation only. `SKEIN_BENCH_METRICS=1` starts the DSO nodes with
+ * `--metrics-port 0`, to measure what serving Prometheus metrics costs.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

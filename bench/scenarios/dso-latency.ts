@@ -11,6 +11,7 @@ import { FrameDecoder, frame } from '../../src/protocol/frame.ts';
 import { latency, startService, timeSequential, type Latency } from '../support.ts';
 import { startRedis } from '../peers/redis.ts';
 import type { ScenarioResult } from '../result.ts';
+import { metricsArgs } from './dso-node.ts';
 
 const BLOCKS = 5;
 
@@ -40,7 +41,7 @@ async function echoClient(port: number): Promise<{ ping: () => Promise<void>; cl
 
 /** Runs the scenario with `calls` measured calls per side. */
 export async function dsoLatency(calls = 20_000): Promise<ScenarioResult> {
-  const dso = await startService(['bin/skein.js', 'dso', '--port', '0'], /listening on (skein:\/\/\S+)/);
+  const dso = await startService(['bin/skein.js', 'dso', '--port', '0', ...metricsArgs()], /listening on (skein:\/\/\S+)/);
   const echo = await startService(['bench/peers/tcp-echo-server.ts'], /listening (\d+)/);
   const redisServer = await startRedis();
   try {

@@ -13,9 +13,17 @@ export interface DsoNodeOptions {
   dataDir?: string;
 }
 
+/**
+ * `--metrics-port 0` when `SKEIN_BENCH_METRICS=1`: the DSO scenarios then measure a node serving
+ * Prometheus metrics (what the hot path pays for them), else a node without.
+ */
+export function metricsArgs(): string[] {
+  return process.env.SKEIN_BENCH_METRICS === '1' ? ['--metrics-port', '0'] : [];
+}
+
 /** Starts `skein dso --port 0` (a member once it prints its URL); `url` is where it listens. */
 export async function startDsoNode(opts: DsoNodeOptions = {}): Promise<Service & { url: string }> {
-  const args = ['bin/skein.js', 'dso', '--port', '0', '--log-level', 'warn'];
+  const args = ['bin/skein.js', 'dso', '--port', '0', '--log-level', 'warn', ...metricsArgs()];
   if (opts.etcd !== undefined) args.push('--etcd', opts.etcd.url, '--cluster', opts.etcd.cluster);
   if (opts.rf !== undefined) args.push('--rf', String(opts.rf));
   if (opts.dataDir !== undefined) args.push('--data-dir', opts.dataDir);

@@ -41,6 +41,8 @@ options:
   --snapshot-bytes N   snapshot the journal once its log exceeds N bytes (default 67108864;
                        needs --data-dir)
   --session-ttl-ms N   end a disconnected client's session after N ms (default 10000)
+  --metrics-port N     serve Prometheus metrics at http://HOST:N/metrics (0 picks a free port)
+  --metrics-host H     interface the metrics port binds (default: --host)
   -h, --help           print this help`;
 
 /**
@@ -66,6 +68,8 @@ export async function dsoCommand(argv: string[]): Promise<number> {
     fsync: { type: 'boolean' },
     'snapshot-bytes': { type: 'string' },
     'session-ttl-ms': { type: 'string' },
+    'metrics-port': { type: 'string' },
+    'metrics-host': { type: 'string' },
   });
   const port = intOption(values.port, 'port', { max: 65535 }) ?? DEFAULT_PORT;
   const maxFrameBytes = intOption(values['max-frame-bytes'], 'max-frame-bytes', { min: MIN_MAX_FRAME_BYTES });
@@ -93,6 +97,9 @@ export async function dsoCommand(argv: string[]): Promise<number> {
   if (values['data-dir'] === '') throw new UsageError('--data-dir takes a directory');
   const snapshotBytes = intOption(values['snapshot-bytes'], 'snapshot-bytes', { min: 1 });
   if (snapshotBytes !== undefined && values['data-dir'] === undefined) throw new UsageError('--snapshot-bytes needs --data-dir');
+  const metricsPort = intOption(values['metrics-port'], 'metrics-port', { max: 65535 });
+  if (values['metrics-host'] !== undefined && metricsPort === undefined) throw new UsageError('--metrics-host needs --metrics-port');
+  if (values['metrics-host'] === '') throw new UsageError('--metrics-host takes a host name or address');
   const logger = createLogger(logLevel as Level | 'silent' | undefined, 'info');
   for (const module of values.objects ?? []) await loadObjects(module);
   const objects = registeredUserTypes();
@@ -115,11 +122,14 @@ export async function dsoCommand(argv: string[]): Promise<number> {
     ...(values.fsync ? { fsync: true } : {}),
     ...(snapshotBytes !== undefined ? { snapshotBytes } : {}),
     ...(sessionTtlMs !== undefined ? { sessionTtlMs } : {}),
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
+    ...(values['metrics-host'] !== undefined ? { metricsHost: values['metrics-host'] } : {}),
   });
   const members = node.members();
   process.stdout.write(
     `skein dso listening on ${node.url}${members.length > 1 ? ` (member ${members.length} of a cluster: ${members.join(', ')})` : ''}\n`,
   );
+  if (node.metricsUrl !== undefined) process.stdout.write(`metrics at ${node.metricsUrl}\n`);
   return new Promise<number>((resolve) => {
     const stop = (signal: string): void => {
       logger.info({ signal }, 'shutting down');

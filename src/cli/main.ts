@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { SkeinError } from '../errors/skein-error.ts';
 import { splitStack } from '../errors/stack-frames.ts';
 import { ADMIN_USAGE, adminCommand } from './admin-command.ts';
+import { DASHBOARD_USAGE, dashboardCommand } from './dashboard-command.ts';
 import { DEPLOY_USAGE, deployCommand } from './deploy-command.ts';
 import { DSO_USAGE, dsoCommand } from './dso-command.ts';
 import { INSPECT_USAGE, inspectCommand } from './inspect-command.ts';
@@ -14,6 +15,7 @@ commands:
   run <entry.ts>       run an app: call its default export (main), its threads on a backend
   dso                  run a DSO node, alone or as a member of a cluster kept in etcd
   inspect [key]        show a DSO's members and objects, one object's state, or its keys
+  dashboard            serve a web page showing a DSO's members, objects, hot keys, calls and apps
   deploy lambda        bundle an app and create or update its AWS Lambda function
   admin forget-lost    accept the loss of objects whose every copy is gone
   help [command]       print this overview, or a command's help
@@ -29,6 +31,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage
   run: { run: runCommand, usage: RUN_USAGE },
   dso: { run: dsoCommand, usage: DSO_USAGE },
   inspect: { run: inspectCommand, usage: INSPECT_USAGE },
+  dashboard: { run: dashboardCommand, usage: DASHBOARD_USAGE },
   deploy: { run: deployCommand, usage: DEPLOY_USAGE },
   admin: { run: adminCommand, usage: ADMIN_USAGE },
   help: { run: helpCommand, usage: HELP_USAGE },

@@ -8,6 +8,7 @@ import { RemoteError } from '../errors/remote-error.ts';
 import { SkeinError } from '../errors/skein-error.ts';
 import { splitStack } from '../errors/stack-frames.ts';
 import type { BackendName } from '../runtime/backend.ts';
+import { reportApp } from '../runtime/app-report.ts';
 import { configureRuntime, onThreadCounts, shutdownRuntime } from '../runtime/runtime.ts';
 import { startNode, type DsoNode } from '../server/node.ts';
 import { dsoOption, intOption, parseCommandLine } from './options.ts';
@@ -30,7 +31,8 @@ options:
   --region R           lambda backend: AWS region (default the SDK's)
   --endpoint URL       lambda backend: another endpoint than AWS's (an emulator)
   --url URL            http backend: the function's URL
-  --dso URL            use this DSO, skein://host:port (default: SKEIN_DSO, else an embedded node)
+  --dso URL            use this DSO, skein://host:port (default: SKEIN_DSO, else an embedded node);
+                       the app and its thread counts show in skein dashboard
   --token T            DSO token (default: SKEIN_TOKEN)
   -h, --help           print this help
 
@@ -121,6 +123,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   });
   const stopProgress = process.stderr.isTTY ? showProgress() : () => undefined;
   let stage = `loading ${entry} failed`;
+  // A DSO of its own is one `skein dashboard` can watch: the app shows there with its threads.
+  const report = node ? undefined : reportApp(client, entry);
+  let outcome: 'ok' | 'failed' = 'failed';
   try {
     const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
     if (typeof mod.default !== 'function') {
@@ -132,6 +137,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     if (result !== undefined) {
       process.stdout.write(`${typeof result === 'string' ? result : inspect(result, { depth: 6, colors: process.stdout.isTTY })}\n`);
     }
+    outcome = 'ok';
     return 0;
   } catch (err) {
     stopProgress();
@@ -140,6 +146,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 1;
   } finally {
     await shutdownRuntime();
+    await report?.finish(outcome);
     await client.close();
     setDefaultClient(undefined);
     await node?.close();

@@ -151,6 +151,13 @@ export interface NodeInfo {
   stable: boolean;
   /** Regions of keys whose every copy was lost (members failed together), as the node knows. */
   lostRegions: number;
+  /** Calls this node answered as their objects' owner since it started (errors included). */
+  calls: number;
+  /**
+   * The keys it answered most calls on lately, highest first (at most 10): estimates from a
+   * sample of the calls over the last 10 to 20 seconds, kept in bounded memory.
+   */
+  hotKeys: Array<{ key: string; calls: number }>;
 }
 
 /** One object as `skein inspect <key>` shows it. */

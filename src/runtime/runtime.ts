@@ -82,6 +82,11 @@ export interface ThreadCounts {
 const counts: ThreadCounts = { spawned: 0, done: 0, failed: 0 };
 const listeners = new Set<(c: Readonly<ThreadCounts>) => void>();
 
+/** The thread counts of this process so far (a copy). */
+export function threadCounts(): ThreadCounts {
+  return { ...counts };
+}
+
 /** Subscribes to thread counts (called on every spawn and finish); returns the unsubscribe. */
 export function onThreadCounts(listener: (c: Readonly<ThreadCounts>) => void): () => void {
   listeners.add(listener);

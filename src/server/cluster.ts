@@ -88,6 +88,11 @@ export class Cluster {
     }
   }
 
+  /** Per member this node replicates to: the records sent there and not acknowledged yet. */
+  replicationLag(): Array<{ member: string; records: number }> {
+    return [...this.links].map(([member, link]) => ({ member, records: link.unackedRecords }));
+  }
+
   /** Stops renewing the lease (it then expires) and closes the links. */
   stop(): void {
     this.member.stop();

@@ -138,6 +138,11 @@ export class Journal {
     return this.committedBytes + this.pendingBytes;
   }
 
+  /** Records appended and not yet committed (written, and fdatasynced with `fsync`). */
+  get uncommitted(): number {
+    return this.pending.length;
+  }
+
   /**
    * Buffers one record (any bytes, at most {@link MAX_RECORD_BYTES}). The bytes are copied, so the
    * caller may reuse the array. Not durable until {@link commit}.

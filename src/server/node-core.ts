@@ -5,6 +5,7 @@ import { FAILED, MOVED, OK, PROTOCOL_VERSION, type NodeInfo, type ObjectDescript
 import { toWireError } from '../protocol/wire-error.ts';
 import { ObjectLostError } from '../errors/object-lost-error.ts';
 import type { Call, ObjectTable, ResultSink, SessionState } from './object-table.ts';
+import { CallStats } from './call-stats.ts';
 import { Handover, type Waiting } from './handover.ts';
 import { RecordKind, type ReplyItem } from './records.ts';
 import { Replicator, type BackupLink, type RecordLog } from './replicator.ts';
@@ -29,22 +30,27 @@ export interface CoreOptions {
  * docs/architecture.md.
  */
 class ReplyTo implements ResultSink {
+  /** For the call's latency, when it is sampled (see {@link CallStats.arrived}); else 0. */
+  private readonly started: number;
   constructor(
     private readonly core: NodeCore,
     private readonly session: Session,
-    private readonly id: number,
-    private readonly key: string,
+    private readonly call: Call,
     private readonly origin: ReplySink,
-  ) {}
+  ) {
+    this.started = core.stats.arrived(call.key);
+  }
   ok(value: unknown): void {
-    this.core.reply(this.session, this.id, this.key, OK, value, this.origin);
+    this.core.stats.answered(this.call.type, this.call.method, this.started, false);
+    this.core.reply(this.session, this.call.id, this.call.key, OK, value, this.origin);
   }
   fail(err: unknown): void {
-    this.core.reply(this.session, this.id, this.key, FAILED, toWireError(err), this.origin);
+    this.core.stats.answered(this.call.type, this.call.method, this.started, true);
+    this.core.reply(this.session, this.call.id, this.call.key, FAILED, toWireError(err), this.origin);
   }
   /** The call was withdrawn because its object moves: the client sends it again to the new owner. */
   moved(topology: Topology): void {
-    this.session.deliver(encodeReply(this.id, MOVED, topology), this.origin);
+    this.session.deliver(encodeReply(this.call.id, MOVED, topology), this.origin);
   }
 }
 
@@ -90,6 +96,8 @@ class WaitingCall implements Waiting {
  */
 export class NodeCore {
   private readonly sessions = new SessionTable();
+  /** What this node counts of the calls it answers (metrics, hot keys). */
+  readonly stats: CallStats;
   private readonly replicator = new Replicator();
   private readonly handover: Handover;
   /** Links to the other members, by URL (set by the cluster layer through {@link setLinks}). */
@@ -107,6 +115,7 @@ export class NodeCore {
 
   constructor(private readonly opts: CoreOptions) {
     this.table = opts.table;
+    this.stats = new CallStats((type, method) => opts.table.type(type)?.methods.has(method) === true);
     const core = this;
     this.handover = new Handover({
       self: opts.self,
@@ -296,7 +305,7 @@ export class NodeCore {
       }
       // Parked already (the client lost its connection, or a recovery replayed it): the resend
       // takes over its reply.
-      if (session.parked.size > 0 && this.table.answerParkedTo(session, call.id, new ReplyTo(this, session, call.id, call.key, origin))) return;
+      if (session.parked.size > 0 && this.table.answerParkedTo(session, call.id, new ReplyTo(this, session, call, origin))) return;
     }
     if (this.replicating) {
       const spec = this.table.type(call.type)?.methods.get(call.method);
@@ -307,7 +316,7 @@ export class NodeCore {
       }
     }
     if (call.forceNew && this.lost.size > 0) this.lost.delete(call.key);
-    this.table.call(session, call, new ReplyTo(this, session, call.id, call.key, origin));
+    this.table.call(session, call, new ReplyTo(this, session, call, origin));
   }
 
   /** Destroys the object at `key` for request `id` (that came on `origin`). */
@@ -404,6 +413,23 @@ export class NodeCore {
       members: topology.members.map((m) => ({ url: m, self: m === this.opts.self })),
       stable: this.handover.isStable,
       lostRegions: this.handover.lostRegions,
+      calls: this.stats.total,
+      hotKeys: this.stats.hotKeys(),
+    };
+  }
+
+  /** What the metrics read of the node's state at a scrape (cheap: no walk over the objects). */
+  gauges(): { sessions: number; keptReplies: number; members: number; epoch: number; stable: boolean; lostRegions: number; repliesHeld: number } {
+    const { connected, keptReplies } = this.sessions.stats();
+    const topology = this.topology;
+    return {
+      sessions: connected,
+      keptReplies,
+      members: topology.members.length,
+      epoch: topology.epoch,
+      stable: this.handover.isStable,
+      lostRegions: this.handover.lostRegions,
+      repliesHeld: this.replicator.waiting,
     };
   }
 

@@ -9,8 +9,10 @@ import { Cluster } from './cluster.ts';
 import { NodeConnection } from './connection.ts';
 import { Journal } from './journal.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { NodeMetrics } from './metrics.ts';
 import { NodeCore } from './node-core.ts';
 import { ObjectTable } from './object-table.ts';
+import { Traffic } from './traffic.ts';
 
 /** How to start a DSO node. */
 export interface NodeOptions {
@@ -73,6 +75,13 @@ export interface NodeOptions {
   sessionTtlMs?: number;
   /** Take a snapshot once the journal's log exceeds this many bytes; default 64 MiB. */
   snapshotBytes?: number;
+  /**
+   * Serve Prometheus metrics at `GET /metrics` on this HTTP port (0 picks a free one); default:
+   * no metrics server. A port that cannot be bound fails the start with a `ListenError`.
+   */
+  metricsPort?: number;
+  /** Interface the metrics port binds; default `host`. Needs `metricsPort`. */
+  metricsHost?: string;
 }
 
 /** A running DSO node. */
@@ -83,6 +92,8 @@ export interface DsoNode {
   readonly port: number;
   /** The bound host. */
   readonly host: string;
+  /** Where Prometheus scrapes this node (`http://host:port/metrics`), when it serves metrics. */
+  readonly metricsUrl: string | undefined;
   /** Number of live objects (backup copies included). */
   objectCount(): number;
   /** The cluster's members as this node knows them (itself alone when not in a cluster). */
@@ -118,6 +129,11 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(clusterName)) throw new RangeError(`a cluster name is 1 to 63 letters, digits, '.', '_' or '-', got '${clusterName}'`);
   const leaseTtlMs = opts.leaseTtlMs ?? 2000;
   if (!Number.isFinite(leaseTtlMs) || leaseTtlMs < 1000 || leaseTtlMs > 3_600_000) throw new RangeError(`leaseTtlMs must be from 1000 to 3600000, got ${String(opts.leaseTtlMs)}`);
+  if (opts.metricsPort !== undefined && !(Number.isInteger(opts.metricsPort) && opts.metricsPort >= 0 && opts.metricsPort <= 65535)) {
+    throw new RangeError(`metricsPort must be an integer from 0 to 65535, got ${String(opts.metricsPort)}`);
+  }
+  if (opts.metricsHost !== undefined && opts.metricsPort === undefined) throw new RangeError('metricsHost needs metricsPort');
+  const traffic = opts.metricsPort !== undefined ? new Traffic() : undefined;
   let core: NodeCore | undefined;
   const table = new ObjectTable(types, (key, session, id) => core?.expired(key, session, id) ?? true);
   const connections = new Set<NodeConnection>();
@@ -142,6 +158,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
       socket.destroy();
       return;
     }
+    traffic?.track(socket);
     connections.add(new NodeConnection(socket, connOpts, (c) => connections.delete(c)));
   };
   const server = opts.tls
@@ -164,7 +181,26 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
   const url = `${opts.tls ? 'skeins' : 'skein'}://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
   core = new NodeCore({ table, self: url, rf, sessionTtlMs, log });
   let journal: Journal | undefined;
+  let metrics: NodeMetrics | undefined;
   try {
+    if (opts.metricsPort !== undefined) {
+      metrics = await NodeMetrics.start({
+        host: opts.metricsHost ?? host,
+        port: opts.metricsPort,
+        stats: core.stats,
+        traffic: traffic!,
+        gauges: () => {
+          const { byType, parkedCalls } = table.stats();
+          return {
+            byType,
+            parkedCalls,
+            ...core!.gauges(),
+            journalLag: journal?.uncommitted ?? 0,
+            replicationLag: cluster?.replicationLag() ?? [],
+          };
+        },
+      });
+    }
     if (opts.dataDir !== undefined) {
       const opened = Journal.open({ dir: opts.dataDir, fsync: opts.fsync ?? false });
       journal = opened.journal;
@@ -206,6 +242,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
     }
   } catch (err) {
     cluster?.stop();
+    await metrics?.close();
     journal?.close();
     core.close();
     server.close();
@@ -216,6 +253,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
     url,
     port,
     host,
+    metricsUrl: metrics?.url,
     objectCount: () => table.size,
     members: () => core!.topology.members,
     async close() {
@@ -230,6 +268,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
       await new Promise<void>((resolve) => setImmediate(resolve));
       for (const c of connections) c.end();
       await stopped;
+      await metrics?.close();
       journal?.close();
       log.info({ url }, 'DSO node stopped');
     },

@@ -61,6 +61,11 @@ export class PeerLink implements BackupLink {
     return this.ackedUpTo;
   }
 
+  /** Records sent (or queued) on this link that the member has not acknowledged yet. */
+  get unackedRecords(): number {
+    return this.unacked.length;
+  }
+
   send(record: Uint8Array): number {
     const n = this.nextRecord++;
     const msg: ['r', number, Uint8Array] = ['r', n, record];

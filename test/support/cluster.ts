@@ -48,6 +48,8 @@ export interface MemberOptions {
   host?: string;
   /** Run the member inside this network namespace (`ip netns exec`). */
   netns?: string;
+  /** Serve Prometheus metrics on this port (`--metrics-port`). */
+  metricsPort?: number;
 }
 
 const running = new Set<ChildProcess>();
@@ -64,6 +66,7 @@ export async function startMember(opts: MemberOptions = {}): Promise<Member> {
   if (opts.snapshotBytes) args.push('--snapshot-bytes', String(opts.snapshotBytes));
   for (const module of opts.objects ?? []) args.push('--objects', module);
   if (opts.host) args.push('--host', opts.host);
+  if (opts.metricsPort !== undefined) args.push('--metrics-port', String(opts.metricsPort));
   const child = skein(args, {}, opts.netns);
   running.add(child);
   let stderr = '';
