@@ -15,7 +15,7 @@ after(async () => {
   for (const child of children) await stopChild(child);
 });
 
-test('the dashboard shows, in a real browser, the members, objects, hot keys, calls per second and a program\'s threads', { timeout: 120_000 }, async (t) => {
+test('the dashboard shows, in a real browser, the members, objects, hot keys, calls per second and a program\'s threads', { timeout: 240_000 }, async (t) => {
   const node = await testNode({}, t.signal);
   t.after(() => node.close());
 
@@ -25,6 +25,8 @@ test('the dashboard shows, in a real browser, the members, objects, hot keys, ca
 
   browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // A bound, not a timing: on a loaded machine `skein run` alone can take longer than playwright's 30 s default.
+  page.setDefaultTimeout(150_000);
   await page.goto(pageUrl!);
   // The member and its view, once the dashboard has polled the DSO.
   await page.waitForSelector(`#members tr[data-url="${node.url}"]`);

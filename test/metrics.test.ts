@@ -135,7 +135,7 @@ test('a metrics port in use fails the start with a ListenError naming it', async
     });
     const cli = await runSkein(['dso', '--port', '0', '--metrics-port', String(port)]);
     assert.equal(cli.code, 1);
-    assert.equal(cli.stderr, `skein: the metrics server cannot listen on 127.0.0.1:${port}: the port is in use\n`);
+    assert.equal(cli.stderr, `skein dso: the metrics server cannot listen on 127.0.0.1:${port}: the port is in use\n`);
     assert.doesNotMatch(cli.stdout, /listening/);
   } finally {
     taken.close();
