@@ -12,3 +12,4 @@ export { PayloadTooLargeError } from './payload-too-large-error.ts';
 export { DeployError } from './deploy-error.ts';
 export { ObjectLostError } from './object-lost-error.ts';
 export { EtcdError } from './etcd-error.ts';
+export { MissingDependencyError } from './missing-dependency-error.ts';
