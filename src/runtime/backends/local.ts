@@ -2,6 +2,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
 import type { Backend, BackendOptions } from '../backend.ts';
+import { FROM_SOURCE } from '../skein-files.ts';
 
 interface Job {
   resolve(outcome: Uint8Array): void;
@@ -14,7 +15,8 @@ interface Slot {
   jobs: Map<number, Job>;
 }
 
-const ENTRY = new URL('./thread-worker.js', import.meta.url);
+// The worker's main, compiled; from the sources, a bootstrap that registers tsx before it.
+const ENTRY = new URL(FROM_SOURCE ? './thread-worker.js' : './thread-worker-main.js', import.meta.url);
 
 /**
  * Runs cloud threads on a pool of worker threads in this process, sized to the cores by default.
