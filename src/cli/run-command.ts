@@ -2,12 +2,11 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inspect, parseArgs } from 'node:util';
-import { Client } from '../client/client.ts';
-import { setDefaultClient } from '../client/default-client.ts';
 import { RemoteError } from '../errors/remote-error.ts';
+import { APP_BUNDLE_ENV, bundleApp, isTypeScript } from '../runtime/app-bundle.ts';
 import type { BackendName } from '../runtime/backend.ts';
 import { configureRuntime, onThreadCounts, shutdownRuntime } from '../runtime/runtime.ts';
-import { startNode, type DsoNode } from '../server/node.ts';
+import type { DsoNode } from '../server/node.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Help text of `skein run`. */
@@ -29,8 +28,9 @@ const BACKENDS: readonly BackendName[] = ['local', 'process', 'lambda', 'http'];
 
 /**
  * `skein run`: points the default client at a DSO (an embedded node when none is given), picks the
- * thread backend, imports the entry (TypeScript runs directly), calls its default export and
- * prints what it returns. A failed thread exits 1 with the thread's remote stack.
+ * thread backend, imports the entry (a TypeScript entry as one bundle of the app's modules, which
+ * the threads load too: see `bundleApp`), calls its default export and prints what it returns. A
+ * failed thread exits 1 with the thread's remote stack.
  */
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -75,6 +75,17 @@ export async function runCommand(argv: string[]): Promise<number> {
     throw new UsageError(backend === 'http' ? '--backend http needs --url URL' : '--url goes with --backend http');
   }
 
+  // Loaded only now: help and usage errors need no node and no client.
+  const { Client } = await import('../client/client.ts');
+  const { setDefaultClient } = await import('../client/default-client.ts');
+  const { startNode } = await import('../server/node.ts');
+  const app = isTypeScript(path) ? await bundleApp(path) : undefined;
+  if (app) {
+    // Threads load the bundle for the app's modules; stack traces point at the sources.
+    process.env[APP_BUNDLE_ENV] = app.url;
+    process.setSourceMapsEnabled(true);
+  }
+
   let node: DsoNode | undefined;
   let url = values.dso ?? process.env.SKEIN_DSO;
   const token = values.token ?? process.env.SKEIN_TOKEN;
@@ -98,7 +109,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   });
   const stopProgress = process.stderr.isTTY ? showProgress() : () => undefined;
   try {
-    const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    const mod = (await import(app?.url ?? pathToFileURL(path).href)) as { default?: unknown };
     if (typeof mod.default !== 'function') {
       throw new UsageError(`${entry} has no default export function; export default async function main() { ... }`);
     }
@@ -118,6 +129,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     await client.close();
     setDefaultClient(undefined);
     await node?.close();
+    await app?.remove();
   }
 }
 

@@ -1,6 +1,7 @@
 import { setDefaultClient } from '../client/default-client.ts';
 import { handleFor } from '../client/handle-registry.ts';
 import { Client } from '../client/client.ts';
+import { APP_BUNDLE_ENV, isTypeScript } from './app-bundle.ts';
 import { decodeArg, decodeEnvelope, encodeOutcome, type Outcome, type ReceivedEnvelope } from './envelope.ts';
 import { checkSerializable } from './serializable.ts';
 import { findTask } from './task-registry.ts';
@@ -20,9 +21,17 @@ function bindDefaultClient(env: ReceivedEnvelope): void {
 // import() goes through the loader (and tsx's hooks) even for a cached module: remember them.
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
-function load(url: string): Promise<Record<string, unknown>> {
+/**
+ * Imports an app module. Under `skein run` with a TypeScript entry, the app's TypeScript modules
+ * are in its bundle (a task named with `{ module: import.meta.url }` names its source file): the
+ * bundle is imported instead, with stack traces mapped back to the sources.
+ */
+function load(module: string): Promise<Record<string, unknown>> {
+  const bundle = process.env[APP_BUNDLE_ENV];
+  const url = bundle && isTypeScript(module) ? bundle : module;
   let mod = modules.get(url);
   if (!mod) {
+    if (bundle && !process.sourceMapsEnabled) process.setSourceMapsEnabled(true);
     mod = import(url) as Promise<Record<string, unknown>>;
     modules.set(url, mod);
     mod.catch(() => modules.delete(url));
