@@ -4,8 +4,6 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Level } from 'pino';
 import { registeredUserTypes } from '../objects/user-types.ts';
-import { startNode } from '../server/node.ts';
-import { createLogger } from '../server/logger.ts';
 import { DEFAULT_PORT } from '../protocol/endpoint.ts';
 import { MIN_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 import { UsageError } from './usage-error.ts';
@@ -112,6 +110,9 @@ export async function dsoCommand(argv: string[]): Promise<number> {
   const snapshotBytes = intOption(values['snapshot-bytes'], 'snapshot-bytes');
   if (snapshotBytes === 0) throw new UsageError('--snapshot-bytes must be at least 1');
   if (snapshotBytes !== undefined && values['data-dir'] === undefined) throw new UsageError('--snapshot-bytes needs --data-dir');
+  // Loaded only now: help and usage errors need no node.
+  const { createLogger } = await import('../server/logger.ts');
+  const { startNode } = await import('../server/node.ts');
   const logger = createLogger(logLevel as Level | 'silent' | undefined, 'info');
   for (const module of values.objects ?? []) await loadObjects(module);
   const objects = registeredUserTypes();
