@@ -3,9 +3,9 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inspect, parseArgs } from 'node:util';
 import { RemoteError } from '../errors/remote-error.ts';
-import { APP_BUNDLE_ENV, bundleApp, isTypeScript } from '../runtime/app-bundle.ts';
+import { APP_BUNDLE_ENV, appBundle, isTypeScript } from '../runtime/app-bundle.ts';
 import type { BackendName } from '../runtime/backend.ts';
-import { configureRuntime, onThreadCounts, shutdownRuntime } from '../runtime/runtime.ts';
+import { configureRuntime, onThreadCounts, prestartRuntime, shutdownRuntime } from '../runtime/runtime.ts';
 import type { DsoNode } from '../server/node.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -29,7 +29,7 @@ const BACKENDS: readonly BackendName[] = ['local', 'process', 'lambda', 'http'];
 /**
  * `skein run`: points the default client at a DSO (an embedded node when none is given), picks the
  * thread backend, imports the entry (a TypeScript entry as one bundle of the app's modules, which
- * the threads load too: see `bundleApp`), calls its default export and prints what it returns. A
+ * the threads load too: see `appBundle`), calls its default export and prints what it returns. A
  * failed thread exits 1 with the thread's remote stack.
  */
 export async function runCommand(argv: string[]): Promise<number> {
@@ -79,12 +79,16 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { Client } = await import('../client/client.ts');
   const { setDefaultClient } = await import('../client/default-client.ts');
   const { startNode } = await import('../server/node.ts');
-  const app = isTypeScript(path) ? await bundleApp(path) : undefined;
+  const app = isTypeScript(path) ? await appBundle(path) : undefined;
   if (app) {
     // Threads load the bundle for the app's modules; stack traces point at the sources.
     process.env[APP_BUNDLE_ENV] = app.url;
     process.setSourceMapsEnabled(true);
   }
+  // esbuild compiles the app in a process of its own while this thread starts the node and the
+  // workers; the outcome is awaited (and a failure reported) before the app is imported.
+  const built = app?.build();
+  built?.catch(() => undefined);
 
   let node: DsoNode | undefined;
   let url = values.dso ?? process.env.SKEIN_DSO;
@@ -107,8 +111,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(values.endpoint ? { endpoint: values.endpoint } : {}),
     ...(values.url ? { url: values.url } : {}),
   });
+  prestartRuntime();
   const stopProgress = process.stderr.isTTY ? showProgress() : () => undefined;
   try {
+    await built;
     const mod = (await import(app?.url ?? pathToFileURL(path).href)) as { default?: unknown };
     if (typeof mod.default !== 'function') {
       throw new UsageError(`${entry} has no default export function; export default async function main() { ... }`);

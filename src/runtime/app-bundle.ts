@@ -10,7 +10,7 @@ import { entryFile, type SkeinEntry } from './skein-files.ts';
 /**
  * The variable through which `skein run` tells its threads (worker threads and child processes
  * inherit it) the file URL of the app's bundle, which they load for any of the app's TypeScript
- * modules (see {@link bundleApp}).
+ * modules (see {@link appBundle}).
  */
 export const APP_BUNDLE_ENV = 'SKEIN_APP_BUNDLE';
 
@@ -19,10 +19,15 @@ export function isTypeScript(path: string): boolean {
   return /\.(?:[cm]?ts|tsx)$/.test(path);
 }
 
-/** An app bundled for one run; see {@link bundleApp}. */
+/** An app's bundle for one run; see {@link appBundle}. */
 export interface AppBundle {
-  /** File URL of the bundle, which the run imports instead of the entry. */
+  /** File URL of the bundle, which the run imports instead of the entry (once built). */
   readonly url: string;
+  /**
+   * Compiles the app into the bundle. Fails with esbuild's message when a module does not
+   * compile or an import cannot be resolved.
+   */
+  build(): Promise<void>;
   /** Deletes the bundle and its source map; call it once the run's threads are done. */
   remove(): Promise<void>;
 }
@@ -38,15 +43,24 @@ export interface AppBundle {
  * them from the importing file; Skein's entries (`skein`, `skein/server`, ...) are this copy of
  * Skein's files, so the app and the runtime share one task registry and one default client. In
  * the app's modules `import.meta.url`, `import.meta.filename` and `import.meta.dirname` keep
- * naming their source file, and function and class names are kept. Fails with esbuild's message
- * when a module does not compile or an import cannot be resolved, and with a
- * `MissingDependencyError` when esbuild is not installed.
+ * naming their source file, and function and class names are kept.
+ *
+ * This makes the bundle's directory and names its file, so that threads can be told where it is
+ * before it is built ({@link AppBundle.build}, which may run while the caller starts other work).
+ * Fails with a `MissingDependencyError` when esbuild is not installed.
  */
-export async function bundleApp(entry: string): Promise<AppBundle> {
+export async function appBundle(entry: string): Promise<AppBundle> {
   const esbuild = await importDependency<typeof import('esbuild')>('esbuild', `skein run of a TypeScript entry (${basename(entry)})`);
   const dir = await mkdtemp(join(os.tmpdir(), 'skein-run-'));
-  const remove = (): Promise<void> => rm(dir, { recursive: true, force: true });
   const file = join(dir, `${basename(entry, extname(entry))}.mjs`);
+  return {
+    url: pathToFileURL(file).href,
+    build: () => build(esbuild, entry, file),
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+async function build(esbuild: typeof import('esbuild'), entry: string, file: string): Promise<void> {
   try {
     await esbuild.build({
       entryPoints: [entry],
@@ -66,17 +80,13 @@ export async function bundleApp(entry: string): Promise<AppBundle> {
       plugins: [appModulesOnly()],
       logLevel: 'silent',
     });
-  } catch (err) {
-    await remove();
-    throw err;
   } finally {
     // esbuild's service process is not needed again in this run.
     await esbuild.stop();
   }
-  return { url: pathToFileURL(file).href, remove };
 }
 
-/** See {@link bundleApp}: what goes in the bundle, and what its modules see of themselves. */
+/** See {@link appBundle}: what goes in the bundle, and what its modules see of themselves. */
 function appModulesOnly(): Plugin {
   const resolving = Symbol('resolving');
   return {

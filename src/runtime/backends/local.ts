@@ -56,6 +56,15 @@ export class LocalBackend implements Backend {
     return done;
   }
 
+  /**
+   * Starts every worker of the pool now rather than at the first threads, so that their start
+   * overlaps the caller's other work (`skein run` compiling and loading the app). Idle workers do
+   * not keep the process alive.
+   */
+  prestart(): void {
+    while (!this.closing && this.slots.length < this.size) this.slots.push(this.spawn());
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     await Promise.allSettled([...this.inFlight]);
