@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeArg, decodeEnvelope, decodeOutcome, encodeEnvelope, encodeOutcome } from '../src/runtime/envelope.ts';
+import { decodeArg, decodeEnvelope, decodeThreadResult, encodeEnvelope, encodeThreadResult } from '../src/runtime/envelope.ts';
 
 // Backends post these bytes to worker threads and child processes, which copy the whole
 // ArrayBuffer behind a view: the codec's working buffer is 8 KiB or more, the messages are tens
@@ -19,9 +19,9 @@ test('an encoded outcome owns a buffer of exactly its size, and decodes back', (
     { ok: true, value: [1, 'two'] },
     { ok: false, name: 'RangeError', message: 'no', stack: 'RangeError: no', final: true },
   ] as const) {
-    const bytes = encodeOutcome(outcome);
+    const bytes = encodeThreadResult(outcome);
     assert.equal(bytes.byteOffset, 0);
     assert.equal(bytes.buffer.byteLength, bytes.length);
-    assert.deepEqual(decodeOutcome(bytes), outcome);
+    assert.deepEqual(decodeThreadResult(bytes), outcome);
   }
 });

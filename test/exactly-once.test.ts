@@ -7,7 +7,7 @@ import type { EncodedMessage } from '../src/protocol/frame-batch.ts';
 import { createLogger } from '../src/server/logger.ts';
 import { NodeCore } from '../src/server/node-core.ts';
 import { ObjectTable } from '../src/server/object-table.ts';
-import { R } from '../src/server/records.ts';
+import { RecordKind } from '../src/server/records.ts';
 import type { Call } from '../src/server/object-table.ts';
 
 /** A node core alone (no cluster, no journal) and a sink that records what a client would read. */
@@ -29,8 +29,8 @@ const increment = (id: number, key = 'n'): Call => ({ id, type: 'AtomicLong', ke
 test('a call resent after its record was applied here (this node was its backup) is answered from the kept reply, not applied again', () => {
   const { c, replies, sink } = core();
   // As a backup: the owner's records for calls 1 and 2 of session s.
-  c.apply(encode([R.Call, 'n', 's', 1, 'AtomicLong', 'incrementAndGet', [], [], false]));
-  c.apply(encode([R.Call, 'n', 's', 2, 'AtomicLong', 'incrementAndGet', [], [], false]));
+  c.apply(encode([RecordKind.Call, 'n', 's', 1, 'AtomicLong', 'incrementAndGet', [], [], false]));
+  c.apply(encode([RecordKind.Call, 'n', 's', 2, 'AtomicLong', 'incrementAndGet', [], [], false]));
   // The owner died; the client resends call 2 here, then makes call 3.
   const session = c.attach('s', sink, () => 'unused');
   c.call(session, increment(2), sink);

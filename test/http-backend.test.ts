@@ -5,6 +5,7 @@ import { AtomicLong, PayloadTooLargeError, RemoteError, ServerlessExecutor, Time
 import { ENVELOPE_CONTENT_TYPE, fetchHandler } from '../src/http.ts';
 import { decode } from '../src/protocol/codec.ts';
 import { encodeEnvelope } from '../src/runtime/envelope.ts';
+import { SIGNATURE_HEADER, signEnvelope } from '../src/runtime/signature.ts';
 import { echo, increment } from './fixtures/echo-tasks.ts';
 import { overQuota } from './fixtures/failing-tasks.ts';
 import { awaitForever, whoami } from './fixtures/hang-tasks.ts';
@@ -13,12 +14,15 @@ import { stopChild, waitForLine, type TestNode } from './support/node.ts';
 import { threadsNode } from './support/threads.ts';
 import type { ChildProcess } from 'node:child_process';
 
+/** The secret this app and its function share. */
+const secret = 'http-backend-test-secret';
+
 let t: TestNode;
 let fn: ChildProcess;
 let url: string;
 before(async () => {
   t = await threadsNode();
-  fn = runFixture('http-function.ts', []);
+  fn = runFixture('http-function.ts', [], { SKEIN_FUNCTION_SECRET: secret });
   [, url] = (await waitForLine(fn, /listening on (http:\S+)/)) as RegExpMatchArray as [string, string];
 });
 after(async () => {
@@ -27,7 +31,7 @@ after(async () => {
 });
 
 test('threads run in an HTTP function: results, handles on the shared DSO, and the thread ran there', async () => {
-  const ex = new ServerlessExecutor({ backend: 'http', url, workers: 4 });
+  const ex = new ServerlessExecutor({ backend: 'http', url, secret, workers: 4 });
   try {
     assert.deepEqual(await ex.submit(echo, { a: [1, 2] }), { a: [1, 2] });
     const counter = new AtomicLong({ key: 'http-hits' }, 0);
@@ -41,7 +45,7 @@ test('threads run in an HTTP function: results, handles on the shared DSO, and t
 });
 
 test("a thread's own error comes back as a RemoteError, as from local threads", async () => {
-  const ex = new ServerlessExecutor({ backend: 'http', url });
+  const ex = new ServerlessExecutor({ backend: 'http', url, secret });
   try {
     await assert.rejects(ex.submit(overQuota, 3), (err: unknown) => {
       assert.ok(err instanceof RemoteError);
@@ -69,7 +73,7 @@ test('the backend maps HTTP failures: 504 is a TimeoutError, 413 a PayloadTooLar
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const on = (path: string): ServerlessExecutor => new ServerlessExecutor({ backend: 'http', url: `${base}${path}` });
+  const on = (path: string): ServerlessExecutor => new ServerlessExecutor({ backend: 'http', url: `${base}${path}`, secret });
   try {
     await assert.rejects(on('/slow').submit(echo, 1), TimeoutError);
     await assert.rejects(on('/big').submit(echo, 1), PayloadTooLargeError);
@@ -98,7 +102,7 @@ test('the http backend POSTs a thread again only on 429 or 503 with Retry-After:
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const on = (path: string): ServerlessExecutor => new ServerlessExecutor({ backend: 'http', url: `${base}${path}` });
+  const on = (path: string): ServerlessExecutor => new ServerlessExecutor({ backend: 'http', url: `${base}${path}`, secret });
   try {
     await assert.rejects(on('/cut').submit(echo, 1), (err: unknown) => {
       assert.ok(err instanceof WorkerCrashedError, String(err));
@@ -119,13 +123,13 @@ test('a function that cannot be reached: the thread fails as not started', async
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   const { port } = closed.address() as { port: number };
   await new Promise<void>((resolve) => closed.close(() => resolve()));
-  const ex = new ServerlessExecutor({ backend: 'http', url: `http://127.0.0.1:${port}/` });
+  const ex = new ServerlessExecutor({ backend: 'http', url: `http://127.0.0.1:${port}/`, secret });
   await assert.rejects(ex.submit(echo, 1), (err: unknown) => err instanceof WorkerCrashedError && /thread \S+ was not started: .* could not be reached \(ECONNREFUSED/.test(err.message));
   await ex.shutdown();
 });
 
 test('the http backend gives up on a thread past timeoutMs with a TimeoutError', async () => {
-  const ex = new ServerlessExecutor({ backend: 'http', url, timeoutMs: 200 });
+  const ex = new ServerlessExecutor({ backend: 'http', url, secret, timeoutMs: 200 });
   try {
     await assert.rejects(ex.submit(awaitForever, null), TimeoutError);
   } finally {
@@ -135,19 +139,25 @@ test('the http backend gives up on a thread past timeoutMs with a TimeoutError',
 
 test('skein/http answers what is not an envelope with a clear status: 405, 415, 413', async () => {
   // The fetch-style handler, in this process (where the echo task is registered too).
-  const handle = fetchHandler({ maxBytes: 1024 });
+  const handle = fetchHandler({ maxBytes: 1024, secret });
+  const post = (body: Uint8Array, type = ENVELOPE_CONTENT_TYPE): RequestInit => ({
+    method: 'POST',
+    headers: { 'content-type': type, [SIGNATURE_HEADER]: signEnvelope(secret, body) },
+    body: body as Uint8Array<ArrayBuffer>,
+  });
   const envelope = encodeEnvelope({ v: 1, threadId: 't1', module: 'file:///elsewhere/tasks.ts', task: 'echo', arg: 'hi' });
-  const ran = await handle(new Request('http://fn/', { method: 'POST', headers: { 'content-type': ENVELOPE_CONTENT_TYPE }, body: envelope as Uint8Array<ArrayBuffer> }));
+  const ran = await handle(new Request('http://fn/', post(envelope)));
   assert.equal(ran.status, 200);
   assert.deepEqual(decode(new Uint8Array(await ran.arrayBuffer())), { ok: true, value: 'hi' }, 'found by name; the spawner\'s module path is not imported');
-  const big = await handle(new Request('http://fn/', { method: 'POST', headers: { 'content-type': ENVELOPE_CONTENT_TYPE }, body: new Uint8Array(2048) }));
+  const big = await handle(new Request('http://fn/', post(new Uint8Array(2048))));
   assert.equal(big.status, 413);
   assert.equal((await handle(new Request('http://fn/'))).status, 405);
 
   assert.equal((await fetch(url)).status, 405);
-  const wrongType = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const json = new TextEncoder().encode('{}');
+  const wrongType = await fetch(url, post(json, 'application/json'));
   assert.equal(wrongType.status, 415);
   assert.match(await wrongType.text(), /application\/vnd\.skein\.envelope/);
-  const garbage = await fetch(url, { method: 'POST', headers: { 'content-type': ENVELOPE_CONTENT_TYPE }, body: new Uint8Array([1, 2, 3]) });
+  const garbage = await fetch(url, post(new Uint8Array([1, 2, 3])));
   assert.equal(garbage.status, 200, 'a malformed envelope is a failed outcome, not a crash');
 });

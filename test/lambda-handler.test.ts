@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { build } from 'esbuild';
-import { decodeOutcome, encodeEnvelope, ENVELOPE_VERSION, type Envelope, type Outcome } from '../src/runtime/envelope.ts';
+import { decodeThreadResult, encodeEnvelope, ENVELOPE_VERSION, type Envelope, type ThreadResult } from '../src/runtime/envelope.ts';
 import { LambdaEmulator } from './support/lambda-emulator.ts';
 import { zip } from '../src/deploy/zip.ts';
 
@@ -45,12 +45,12 @@ async function invoke(event: unknown): Promise<{ functionError: string | undefin
 }
 
 /** Runs `what` through the handler as the lambda backend would, and decodes the outcome. */
-async function run(what: Pick<Envelope, 'task' | 'export' | 'arg'>): Promise<Outcome> {
+async function run(what: Pick<Envelope, 'task' | 'export' | 'arg'>): Promise<ThreadResult> {
   // The module is a file of the spawning machine: the bundled handler must not import it.
   const env: Envelope = { v: ENVELOPE_VERSION, threadId: 'test-1', module: 'file:///spawner/app.ts', ...what };
   const { functionError, payload } = await invoke({ skein: 1, envelope: Buffer.from(encodeEnvelope(env)).toString('base64') });
   assert.equal(functionError, undefined);
-  return decodeOutcome(Buffer.from(payload.outcome, 'base64'));
+  return decodeThreadResult(Buffer.from(payload.outcome, 'base64'));
 }
 
 test('the handler runs a task registered by the bundle and answers its outcome', async () => {

@@ -93,7 +93,7 @@ test('a constructor that throws creates no object', async () => {
   }
 });
 
-test('{ atomic: true } skips the snapshot: a method that mutates and then throws keeps the mutation', async () => {
+test('{ atomic: true } skips the rollback point: a method that mutates and then throws keeps the mutation', async () => {
   const t = await testNode({ objects });
   try {
     const client = await t.client();
@@ -116,7 +116,7 @@ test('a rollback puts back the objects the state held, not copies: one with #pri
     assert.equal(await holder.bump(), 1);
     await assert.rejects(holder.bumpThenFail(), { remoteName: 'Error', message: 'undo me' });
     assert.equal(await holder.same(), true, 'the array is back to the one tally, which both fields still share');
-    // #private fields are out of a snapshot's reach (documented): the bump inside the failed call stays.
+    // #private fields are out of a rollback point's reach (documented): the bump inside the failed call stays.
     assert.equal(await holder.bump(), 3);
   } finally {
     await t.close();

@@ -1,8 +1,10 @@
 import { registerHandle } from '../client/handle-registry.ts';
-import { SharedObject, type ObjectKey } from './shared-object.ts';
+import type { AtomicBooleanState } from '../objects/atomic-boolean.ts';
+import { BuiltinObject } from './builtin-object.ts';
+import type { ObjectKey } from './shared-object.ts';
 
 /** A shared boolean with atomic read-modify-write. */
-export class AtomicBoolean extends SharedObject {
+export class AtomicBoolean extends BuiltinObject<AtomicBooleanState> {
   /** @param initial value when the object is created (default false); ignored if it exists. */
   constructor(key: ObjectKey, initial?: boolean) {
     super('AtomicBoolean', key, [initial]);

@@ -1,5 +1,7 @@
 import { registerHandle } from '../client/handle-registry.ts';
-import { SharedObject, type ObjectKey } from './shared-object.ts';
+import type { AtomicLongState } from '../objects/atomic-long.ts';
+import { BuiltinObject } from './builtin-object.ts';
+import type { ObjectKey } from './shared-object.ts';
 
 /**
  * A shared 64-bit-style counter, held as a JavaScript safe integer (|v| < 2^53; an update that
@@ -11,7 +13,7 @@ import { SharedObject, type ObjectKey } from './shared-object.ts';
  * await hits.addAndGet(42);
  * ```
  */
-export class AtomicLong extends SharedObject {
+export class AtomicLong extends BuiltinObject<AtomicLongState> {
   /** @param initial value when the object is created (default 0); ignored if it exists. */
   constructor(key: ObjectKey, initial?: number) {
     super('AtomicLong', key, [initial]);

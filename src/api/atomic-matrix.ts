@@ -1,5 +1,7 @@
 import { registerHandle } from '../client/handle-registry.ts';
-import { SharedObject, type ObjectKey } from './shared-object.ts';
+import type { AtomicMatrixState } from '../objects/atomic-matrix.ts';
+import { BuiltinObject } from './builtin-object.ts';
+import type { ObjectKey } from './shared-object.ts';
 
 /** A row or a flat matrix as methods accept it. */
 export type Numbers = readonly number[] | Float64Array | Float32Array;
@@ -9,7 +11,7 @@ export type Numbers = readonly number[] | Float64Array | Float32Array;
  * `addRow` are the way to merge partial results (e.g. k-means sums) in one call each. Rows come
  * back as `Float64Array`s.
  */
-export class AtomicMatrix extends SharedObject {
+export class AtomicMatrix extends BuiltinObject<AtomicMatrixState> {
   /** @param rows @param cols the shape when the object is created; ignored if it exists. */
   constructor(key: ObjectKey, rows?: number, cols?: number) {
     super('AtomicMatrix', key, [rows, cols]);

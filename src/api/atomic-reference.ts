@@ -1,12 +1,14 @@
 import { registerHandle } from '../client/handle-registry.ts';
-import { SharedObject, type ObjectKey } from './shared-object.ts';
+import type { AtomicReferenceState } from '../objects/atomic-reference.ts';
+import { BuiltinObject } from './builtin-object.ts';
+import type { ObjectKey } from './shared-object.ts';
 
 /**
  * A shared cell holding any msgpack-serializable value (plain objects, arrays, typed arrays,
  * strings, numbers, handles...). `compareAndSet` compares structurally, not by identity: the value
  * on the node is a copy.
  */
-export class AtomicReference<T = unknown> extends SharedObject {
+export class AtomicReference<T = unknown> extends BuiltinObject<AtomicReferenceState> {
   /** @param initial value when the object is created (default null); ignored if it exists. */
   constructor(key: ObjectKey, initial?: T | null) {
     super('AtomicReference', key, [initial]);

@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Backend } from '../runtime/backend.ts';
+import { InFlight } from '../runtime/in-flight.ts';
 import { launch } from '../runtime/launch.ts';
 import { createBackend, type RuntimeOptions } from '../runtime/runtime.ts';
 
@@ -32,7 +33,7 @@ export class CloudPool {
   private readonly backend: Backend;
   private readonly module: string;
   private readonly defaultName: string;
-  private readonly running = new Set<Promise<unknown>>();
+  private readonly running = new InFlight();
   private destroyed = false;
   /** Number of tasks completed (resolved or rejected). */
   completed = 0;
@@ -62,12 +63,8 @@ export class CloudPool {
     } catch (err) {
       return Promise.reject(err);
     }
-    this.running.add(result);
-    const done = (): void => {
-      this.running.delete(result);
-      this.completed++;
-    };
-    result.then(done, done);
+    const done = (): void => void this.completed++;
+    this.running.track(result).then(done, done);
     return result as Promise<R>;
   }
 
@@ -79,7 +76,7 @@ export class CloudPool {
   /** Waits for running tasks, then stops the workers (piscina's `close`). */
   async close(): Promise<void> {
     this.destroyed = true;
-    await Promise.allSettled([...this.running]);
+    await this.running.settled();
     await this.backend.close();
   }
 

@@ -1,8 +1,10 @@
 import { registerHandle } from '../client/handle-registry.ts';
-import { SharedObject, type ObjectKey, type WaitOptions } from './shared-object.ts';
+import type { CountDownLatchState } from '../objects/count-down-latch.ts';
+import { BuiltinObject } from './builtin-object.ts';
+import type { ObjectKey, WaitOptions } from './shared-object.ts';
 
 /** A one-shot gate that opens when its count reaches zero. */
-export class CountDownLatch extends SharedObject {
+export class CountDownLatch extends BuiltinObject<CountDownLatchState> {
   /** @param count the count when the object is created. */
   constructor(key: ObjectKey, count?: number) {
     super('CountDownLatch', key, [count]);

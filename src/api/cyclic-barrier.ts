@@ -1,11 +1,13 @@
 import { registerHandle } from '../client/handle-registry.ts';
-import { SharedObject, type ObjectKey, type WaitOptions } from './shared-object.ts';
+import type { CyclicBarrierState } from '../objects/cyclic-barrier.ts';
+import { BuiltinObject } from './builtin-object.ts';
+import type { ObjectKey, WaitOptions } from './shared-object.ts';
 
 /**
  * A reusable barrier for a fixed number of parties, held on the node: waiting parties hold no
  * thread and no connection slot. Cyclic: once all parties arrive it opens and starts over.
  */
-export class CyclicBarrier extends SharedObject {
+export class CyclicBarrier extends BuiltinObject<CyclicBarrierState> {
   /** @param parties how many `await` calls open the barrier; used when the object is created. */
   constructor(key: ObjectKey, parties?: number) {
     super('CyclicBarrier', key, [parties]);

@@ -1,5 +1,7 @@
 import { registerHandle } from '../client/handle-registry.ts';
-import { SharedObject, type ObjectKey, type WaitOptions } from './shared-object.ts';
+import type { LockState } from '../objects/lock.ts';
+import { BuiltinObject } from './builtin-object.ts';
+import type { ObjectKey, WaitOptions } from './shared-object.ts';
 
 /**
  * A mutual-exclusion lock held on the node. Not reentrant: a second `lock()` waits even from the
@@ -7,7 +9,7 @@ import { SharedObject, type ObjectKey, type WaitOptions } from './shared-object.
  * this client's session and released if the client dies. Every grant returns a fencing token
  * larger than all before it: pass it to the resources you guard so a stale holder is refused.
  */
-export class Lock extends SharedObject {
+export class Lock extends BuiltinObject<LockState> {
   constructor(key: ObjectKey) {
     super('Lock', key, []);
   }

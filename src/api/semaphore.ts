@@ -1,11 +1,13 @@
 import { registerHandle } from '../client/handle-registry.ts';
-import { SharedObject, type ObjectKey, type WaitOptions } from './shared-object.ts';
+import type { SemaphoreState } from '../objects/semaphore.ts';
+import { BuiltinObject } from './builtin-object.ts';
+import type { ObjectKey, WaitOptions } from './shared-object.ts';
 
 /**
  * A counting semaphore. Permits acquired are leased to this client's session: if the client dies
  * or disconnects they are released. Not fair: a waiter gets permits as soon as enough are free.
  */
-export class Semaphore extends SharedObject {
+export class Semaphore extends BuiltinObject<SemaphoreState> {
   /** @param permits the permits when the object is created. */
   constructor(key: ObjectKey, permits?: number) {
     super('Semaphore', key, [permits]);

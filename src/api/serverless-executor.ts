@@ -1,4 +1,5 @@
 import type { Backend } from '../runtime/backend.ts';
+import { InFlight } from '../runtime/in-flight.ts';
 import { launch } from '../runtime/launch.ts';
 import { createBackend, runtimeBackend, type RuntimeOptions } from '../runtime/runtime.ts';
 import type { Task } from './task.ts';
@@ -22,7 +23,7 @@ export interface ParallelForOptions<F> {
  */
 export class ServerlessExecutor {
   private readonly backend: Backend | undefined;
-  private readonly running = new Set<Promise<unknown>>();
+  private readonly running = new InFlight();
   private stopped = false;
 
   constructor(opts?: RuntimeOptions) {
@@ -37,7 +38,7 @@ export class ServerlessExecutor {
     if (this.stopped) return Promise.reject(new Error('the executor is shut down'));
     try {
       const { result } = launch(this.target(), { module: task.definition.module, task: task.name, arg }, task.definition.retries);
-      return this.track(result) as Promise<R>;
+      return this.running.track(result) as Promise<R>;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -74,7 +75,7 @@ export class ServerlessExecutor {
         { module: task.definition.module, task: task.name, arg: null, block: [lo, hi] },
         task.definition.retries,
       );
-      blocks.push(this.track(result));
+      blocks.push(this.running.track(result));
     }
     await Promise.all(blocks);
     return opts.finalizer ? this.submit(opts.finalizer, undefined) : undefined;
@@ -83,18 +84,11 @@ export class ServerlessExecutor {
   /** Refuses new work, waits for the threads already started, and stops an owned backend. */
   async shutdown(): Promise<void> {
     this.stopped = true;
-    await Promise.allSettled([...this.running]);
+    await this.running.settled();
     await this.backend?.close();
   }
 
   private target(): Backend {
     return this.backend ?? runtimeBackend();
-  }
-
-  private track(p: Promise<unknown>): Promise<unknown> {
-    this.running.add(p);
-    const forget = (): void => void this.running.delete(p);
-    p.then(forget, forget);
-    return p;
   }
 }

@@ -55,11 +55,11 @@ export interface SharedClass<C extends StateClass> {
  *   and generator methods are refused here; a method returning a Promise fails the call);
  * - call `blockUntil(condition)` before mutating: a parked call re-runs from the start;
  * - a method that throws rejects the caller with the error's name and message, and the object is
- *   put back exactly as it was before the call (the node snapshots it first; declare
+ *   put back exactly as it was before the call (the node takes a rollback point first; declare
  *   `{ atomic: true }` if every method validates before it mutates, to skip that cost);
  * - fields may hold msgpack values and handles of other shared objects (kept as references);
- *   keep state in ordinary fields: `#private` fields are out of the snapshot's reach, so a failed
- *   call does not put them back;
+ *   keep state in ordinary fields: `#private` fields are out of the rollback point's reach, so a
+ *   failed call does not put them back;
  * - instances of other classes in the state (helpers such as a `Stats`) are declared with
  *   `{ classes: [Stats] }`, or the object cannot move to another member or into a snapshot;
  * - methods named `_x` (and `#private` ones) stay on the node: helpers, not callable remotely

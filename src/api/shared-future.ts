@@ -1,8 +1,10 @@
 import { registerHandle } from '../client/handle-registry.ts';
-import { SharedObject, type ObjectKey, type WaitOptions } from './shared-object.ts';
+import type { SharedFutureState } from '../objects/shared-future.ts';
+import { BuiltinObject } from './builtin-object.ts';
+import type { ObjectKey, WaitOptions } from './shared-object.ts';
 
 /** A write-once result that any number of parties can wait for. */
-export class SharedFuture<T = unknown> extends SharedObject {
+export class SharedFuture<T = unknown> extends BuiltinObject<SharedFutureState> {
   constructor(key: ObjectKey) {
     super('SharedFuture', key, []);
   }

@@ -1,11 +1,13 @@
 import { registerHandle } from '../client/handle-registry.ts';
-import { SharedObject, type ObjectKey } from './shared-object.ts';
+import type { SharedListState } from '../objects/shared-list.ts';
+import { BuiltinObject } from './builtin-object.ts';
+import type { ObjectKey } from './shared-object.ts';
 
 /**
  * A shared list. Indexes out of bounds fail with a `RemoteError` named `RangeError` and change
  * nothing.
  */
-export class SharedList<T = unknown> extends SharedObject {
+export class SharedList<T = unknown> extends BuiltinObject<SharedListState> {
   constructor(key: ObjectKey) {
     super('SharedList', key, []);
   }
@@ -27,8 +29,7 @@ export class SharedList<T = unknown> extends SharedObject {
   }
   /** A copy of items `[start, end)`, with `Array.prototype.slice` semantics. */
   slice(start?: number, end?: number): Promise<T[]> {
-    const args = end !== undefined ? [start ?? 0, end] : start !== undefined ? [start] : [];
-    return this.invoke('slice', args);
+    return this.invoke('slice', end !== undefined ? [start ?? 0, end] : start !== undefined ? [start] : []);
   }
   /** Removes the item at `i`; resolves to it. */
   removeAt(i: number): Promise<T> {

@@ -1,6 +1,8 @@
 import type { BuiltinReducer } from '../objects/reducers.ts';
 import { registerHandle } from '../client/handle-registry.ts';
-import { SharedObject, type ObjectKey } from './shared-object.ts';
+import type { SharedMapState } from '../objects/shared-map.ts';
+import { BuiltinObject } from './builtin-object.ts';
+import type { ObjectKey } from './shared-object.ts';
 
 /** A reducer name: a built-in one or one registered with `registerReducer` on the node. */
 export type ReducerName = BuiltinReducer | (string & {});
@@ -9,7 +11,7 @@ export type ReducerName = BuiltinReducer | (string & {});
  * A shared map with string or number keys (insertion-ordered). `get` of a missing key resolves to
  * null. `merge` runs a named reducer on the node, so read-modify-write needs one round trip.
  */
-export class SharedMap<K extends string | number = string, V = unknown> extends SharedObject {
+export class SharedMap<K extends string | number = string, V = unknown> extends BuiltinObject<SharedMapState> {
   constructor(key: ObjectKey) {
     super('SharedMap', key, []);
   }

@@ -6,7 +6,7 @@ import { ProtocolError } from '../errors/protocol-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
 import type { SkeinError } from '../errors/skein-error.ts';
 import { EncodedMessage } from '../protocol/frame-batch.ts';
-import { NO_OBJECT, Op, type NodeInfo, type ObjectDescription, type Reply, type Topology } from '../protocol/messages.ts';
+import { NO_OBJECT, Op, type CallRequest, type NodeInfo, type ObjectDescription, type Reply, type Topology } from '../protocol/messages.ts';
 import { Connection, encodeRequest, type Fallback, type Outgoing, type Resend } from './connection.ts';
 import { parseEndpoints, type Endpoint } from '../protocol/endpoint.ts';
 import { handleFor } from './handle-registry.ts';
@@ -413,7 +413,7 @@ function callMessage(
   withInit: boolean,
   timeoutMs: number | undefined,
   forceNew = target.forceNew,
-): Outgoing {
+): CallRequest {
   // Built whole: growing a tuple with push reallocates it on every call.
   if (!withInit && timeoutMs === undefined) return [Op.Call, 0, target.type, target.key, method, args];
   return [Op.Call, 0, target.type, target.key, method, args, withInit ? target.init : null, withInit && forceNew, timeoutMs ?? null];

@@ -13,8 +13,11 @@ import {
   MOVED,
   Op,
   PROTOCOL_VERSION,
+  type AckRequest,
+  type ByeRequest,
   type Hello,
   type Reply,
+  type Request,
   type Topology,
   type Welcome,
   type WireError,
@@ -22,8 +25,12 @@ import {
 import { fromWireError } from '../protocol/wire-error.ts';
 import { formatEndpoint, type Endpoint } from '../protocol/endpoint.ts';
 
-/** A request with its id slot (index 1) left for the connection to fill: `[op, 0, ...rest]`. */
-export type Outgoing = [op: number, id: 0, ...rest: unknown[]];
+/**
+ * A request the node answers, as the client builds it: one of the protocol's request tuples, so
+ * the compiler holds it to the shape the node parses, with its id slot (index 1) 0 until the
+ * connection fills it in.
+ */
+export type Outgoing = Exclude<Request, AckRequest | ByeRequest>;
 
 /** Re-sends a request differently when the node answers it with a given error code. */
 export interface Fallback {
@@ -89,7 +96,7 @@ export interface ConnectionOptions {
  * request is encoded once, when it is made, so it carries its arguments as they were then.
  */
 export function encodeRequest(msg: Outgoing, id: number): EncodedMessage | ProtocolError {
-  (msg as unknown[])[1] = id;
+  msg[1] = id;
   try {
     return new EncodedMessage(id, msg);
   } catch (err) {
@@ -161,7 +168,7 @@ export class Connection {
   /** Tells the node this client is leaving for good (its session ends now), then closes. */
   bye(): void {
     if (this.welcome && !this.closedWith) {
-      this.push(new EncodedMessage(0, [Op.Bye]));
+      this.push(new EncodedMessage(0, [Op.Bye] satisfies ByeRequest));
       this.flush();
     }
     this.close();
@@ -293,7 +300,7 @@ export class Connection {
   }
 
   private takeAcks(): EncodedMessage {
-    const ack = new EncodedMessage(0, [Op.Ack, this.acks]);
+    const ack = new EncodedMessage(0, [Op.Ack, this.acks] satisfies AckRequest);
     this.acks = [];
     return ack;
   }

@@ -1,6 +1,9 @@
 import { SkeinError } from './skein-error.ts';
 
-/** The node refused the handshake: the token is missing or wrong. Nothing was executed. */
+/**
+ * Credentials were refused: a node refused the handshake (the token is missing or wrong), or an
+ * HTTP function refused a request's signature (401). Nothing was executed.
+ */
 export class AuthError extends SkeinError {
   constructor(message: string) {
     super('EAUTH', message);

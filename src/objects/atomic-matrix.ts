@@ -1,5 +1,6 @@
 import { defineType } from './object-type.ts';
-import { badArgs, describe, int, intAtLeast, num } from './validate.ts';
+import { describe } from '../errors/describe-value.ts';
+import { badArgs, int, intAtLeast, num } from './validate.ts';
 
 type Vector = ArrayLike<number>;
 

@@ -26,8 +26,8 @@ export interface ObjectType {
   readonly initArity?: readonly [number, number];
   /**
    * The methods validate everything before they mutate, so a call that throws has changed
-   * nothing and the node need not snapshot the object before each call. The built-ins are
-   * written this way; user types are snapshotted unless they declare it.
+   * nothing and the node need not take a rollback point of the object before each call. The
+   * built-ins are written this way; user types get one unless they declare it.
    */
   readonly atomic?: boolean;
   /**

@@ -1,4 +1,5 @@
-import { badArgs, describe } from './validate.ts';
+import { describe } from '../errors/describe-value.ts';
+import { badArgs } from './validate.ts';
 
 /**
  * A server-side merge: given the current value (undefined when absent) and an incoming one,

@@ -1,6 +1,7 @@
 import { defineType } from './object-type.ts';
 import { reducer } from './reducers.ts';
-import { badArgs, describe } from './validate.ts';
+import { describe } from '../errors/describe-value.ts';
+import { badArgs } from './validate.ts';
 
 /** Keys a `SharedMap` accepts: strings and numbers (compared as JavaScript Map keys). */
 export type MapKey = string | number;

@@ -14,7 +14,7 @@ export interface UserTypeOptions {
   readonly?: readonly string[];
   /**
    * Declares that every method validates before it mutates, so a throwing call has changed
-   * nothing: the node then skips the snapshot it otherwise takes before each call.
+   * nothing: the node then skips the rollback point it otherwise takes before each call.
    */
   atomic?: boolean;
   /**

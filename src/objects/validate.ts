@@ -1,3 +1,4 @@
+import { describe } from '../errors/describe-value.ts';
 import { InvalidCallError } from '../errors/invalid-call-error.ts';
 
 /** An `EBAD_ARGS` error: the call's arguments are not what the method takes. */
@@ -36,14 +37,4 @@ export function bool(value: unknown, name: string): boolean {
 export function str(value: unknown, name: string): string {
   if (typeof value !== 'string') throw badArgs(`${name} must be a string, got ${describe(value)}`);
   return value;
-}
-
-/** A short description of a value for error messages. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (ArrayBuffer.isView(value)) return value.constructor.name;
-  if (typeof value === 'string') return value.length > 40 ? 'a long string' : JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
 }

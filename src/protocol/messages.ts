@@ -74,7 +74,7 @@ export type CallRequest = [
   key: string,
   method: string,
   args: unknown[],
-  init?: unknown[] | null,
+  init?: readonly unknown[] | null,
   forceNew?: boolean,
   timeoutMs?: number | null,
 ];

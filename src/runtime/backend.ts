@@ -34,6 +34,8 @@ export interface BackendOptions {
   endpoint?: string;
   /** HTTP backend: the function's URL. */
   url?: string;
+  /** HTTP backend: the secret requests are signed with; default `SKEIN_FUNCTION_SECRET`. */
+  secret?: string;
   /**
    * Process backend: kill an invocation that runs longer than this (ms); http backend: give up on
    * it. No limit by default (a Lambda function has its own, set at deploy).

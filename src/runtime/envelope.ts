@@ -20,11 +20,11 @@ export interface Envelope {
 }
 
 /**
- * A thread's outcome as it travels back: a value, or the error it threw. `final` marks a failure
+ * A thread's result as it travels back: a value, or the error it threw. `final` marks a failure
  * that running the thread again cannot mend (the envelope, the task's lookup, or its result could
  * not be handled): it is never retried.
  */
-export type Outcome =
+export type ThreadResult =
   | { readonly ok: true; readonly value: unknown }
   | {
       readonly ok: false;
@@ -84,12 +84,12 @@ export function decodeArg(env: ReceivedEnvelope, refs?: RefFactory): unknown {
   return decode(env.arg, refs);
 }
 
-/** Encodes an outcome; the result owns its buffer, as {@link encodeEnvelope}'s does. */
-export function encodeOutcome(outcome: Outcome): Uint8Array {
-  return own(encode(outcome));
+/** Encodes a thread's result; the bytes own their buffer, as {@link encodeEnvelope}'s do. */
+export function encodeThreadResult(result: ThreadResult): Uint8Array {
+  return own(encode(result));
 }
 
-/** Decodes an outcome; handles in the value become live through `refs`. */
-export function decodeOutcome(bytes: Uint8Array, refs?: RefFactory): Outcome {
-  return decode(bytes, refs) as Outcome;
+/** Decodes a thread's result; handles in the value become live through `refs`. */
+export function decodeThreadResult(bytes: Uint8Array, refs?: RefFactory): ThreadResult {
+  return decode(bytes, refs) as ThreadResult;
 }

@@ -12,7 +12,7 @@ export interface LambdaInvocationEvent {
 
 /** What the handler resolves with: the invocation's outcome, base64-encoded. */
 export interface LambdaInvocationResult {
-  /** Base64 of the outcome bytes (`encodeOutcome`), a thread's error included. */
+  /** Base64 of the thread's result bytes (`encodeThreadResult`), its error included. */
   readonly outcome: string;
 }
 

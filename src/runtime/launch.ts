@@ -3,7 +3,7 @@ import { handleFor } from '../client/handle-registry.ts';
 import { RemoteError } from '../errors/remote-error.ts';
 import { SkeinError } from '../errors/skein-error.ts';
 import type { Backend } from './backend.ts';
-import { decodeOutcome, encodeEnvelope, ENVELOPE_VERSION, type Envelope } from './envelope.ts';
+import { decodeThreadResult, encodeEnvelope, ENVELOPE_VERSION, type Envelope } from './envelope.ts';
 import { countThread } from './runtime.ts';
 import { checkSerializable } from './serializable.ts';
 
@@ -64,7 +64,7 @@ async function attempt(backend: Backend, bytes: Uint8Array, threadId: string, re
       if (left <= 0 || !(err instanceof SkeinError)) throw err;
       continue;
     }
-    const outcome = decodeOutcome(encoded, (type, key) => handleFor(type, key, undefined));
+    const outcome = decodeThreadResult(encoded, (type, key) => handleFor(type, key, undefined));
     if (outcome.ok) return outcome.value;
     if (left <= 0 || outcome.final) throw new RemoteError(outcome.name, outcome.message, outcome.stack, outcome.code);
   }

@@ -14,7 +14,7 @@ export interface RuntimeOptions extends BackendOptions {
 export function createBackend(opts: RuntimeOptions = {}): Backend {
   const b = opts.backend ?? 'local';
   if (typeof b !== 'string') return b;
-  const { workers, timeoutMs, stallWarningMs, functionName, region, endpoint, url } = opts;
+  const { workers, timeoutMs, stallWarningMs, functionName, region, endpoint, url, secret } = opts;
   const common = { ...(workers !== undefined ? { workers } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
   switch (b) {
     case 'local':
@@ -33,7 +33,12 @@ export function createBackend(opts: RuntimeOptions = {}): Backend {
       });
     case 'http':
       if (!url) throw new TypeError('the http backend needs url (skein run --url URL)');
-      return new HttpBackend({ url, ...(workers !== undefined ? { concurrency: workers } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+      return new HttpBackend({
+        url,
+        ...(secret !== undefined ? { secret } : {}),
+        ...(workers !== undefined ? { concurrency: workers } : {}),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      });
     default:
       throw new TypeError(`unknown backend '${String(b)}'; built-in backends: local, process, lambda, http`);
   }

@@ -2,7 +2,7 @@ import { setDefaultClient } from '../client/default-client.ts';
 import { handleFor } from '../client/handle-registry.ts';
 import { Client } from '../client/client.ts';
 import { APP_BUNDLE_ENV, isTypeScript } from './app-bundle.ts';
-import { decodeArg, decodeEnvelope, encodeOutcome, type Outcome, type ReceivedEnvelope } from './envelope.ts';
+import { decodeArg, decodeEnvelope, encodeThreadResult, type ThreadResult, type ReceivedEnvelope } from './envelope.ts';
 import { checkSerializable } from './serializable.ts';
 import { findTask } from './task-registry.ts';
 
@@ -101,7 +101,7 @@ export interface InvocationOptions {
  * the envelope's, is an outcome.
  */
 export async function runInvocation(bytes: Uint8Array, opts: InvocationOptions = {}): Promise<Uint8Array> {
-  let outcome: Outcome;
+  let outcome: ThreadResult;
   // Failures outside the task's own code would fail again on a retry: they are final.
   let final = true;
   try {
@@ -132,8 +132,8 @@ export async function runInvocation(bytes: Uint8Array, opts: InvocationOptions =
     };
   }
   try {
-    return encodeOutcome(outcome);
+    return encodeThreadResult(outcome);
   } catch (err) {
-    return encodeOutcome({ ok: false, name: 'SerializationError', message: `the result cannot be sent: ${(err as Error).message}`, stack: '', final: true });
+    return encodeThreadResult({ ok: false, name: 'SerializationError', message: `the result cannot be sent: ${(err as Error).message}`, stack: '', final: true });
   }
 }

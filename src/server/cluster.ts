@@ -76,7 +76,7 @@ export class Cluster {
     const handedOver =
       this.core.topology.members.length <= 1 ||
       (await Promise.race([
-        this.core.handover.handOffAll().then(() => true),
+        this.core.handOffAll().then(() => true),
         new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 2 * this.opts.leaseTtlMs))),
       ]));
     clearTimeout(timer);
@@ -109,12 +109,12 @@ export class Cluster {
       }
       for (const url of urls) {
         if (url === this.opts.self || this.links.get(url)?.gone === false) continue;
-        this.links.set(url, new PeerLink(url, this.opts.self, me.id, this.opts.token, () => this.core.replicator.progress(), this.opts.log));
+        this.links.set(url, new PeerLink(url, this.opts.self, me.id, this.opts.token, () => this.core.backupProgress(), this.opts.log));
       }
     }
-    const epoch = this.core.handover.install(view, status, me);
+    const epoch = this.core.installView(view, status, me);
     if (epoch === undefined) return;
-    void this.core.replicator.settled().then(() => {
+    void this.core.settled().then(() => {
       if (this.core.topology.epoch === epoch) return this.member.synced(epoch);
     });
   }
@@ -123,11 +123,10 @@ export class Cluster {
   private onExpelled(): void {
     // First: closing the links would otherwise release replies still waiting for backups that
     // may never have applied their calls.
-    this.core.replicator.abandon();
+    this.core.expel();
     for (const link of this.links.values()) link.close();
     this.links.clear();
     this.members = new Set();
-    this.core.handover.expel();
     // Requests and records still in flight toward the old run (a partition delays them, it does
     // not drop them) must not reach the new one: every connection of this run goes. Clients
     // reconnect and resend what is in doubt; members open new links once a view names this run.
@@ -165,7 +164,7 @@ export class Cluster {
               }
               break;
             case 'k':
-              if (typeof msg[1] === 'string' && Array.isArray(msg[2])) this.core.sessions.acknowledge(msg[1], msg[2]);
+              if (typeof msg[1] === 'string' && Array.isArray(msg[2])) this.core.forwardedAcks(msg[1], msg[2]);
               break;
           }
         }

@@ -3,10 +3,10 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { AuthError } from '../errors/auth-error.ts';
 import { ProtocolError } from '../errors/protocol-error.ts';
-import { describe } from '../objects/validate.ts';
+import { describe } from '../errors/describe-value.ts';
 import { decode } from '../protocol/codec.ts';
 import { FrameDecoder } from '../protocol/frame.ts';
-import { EncodedMessage, FrameBatch } from '../protocol/frame-batch.ts';
+import { FrameBatch, type EncodedMessage } from '../protocol/frame-batch.ts';
 import {
   FAILED,
   HELLO_MAGIC,
@@ -14,17 +14,16 @@ import {
   Op,
   PEER_MAGIC,
   PROTOCOL_VERSION,
-  type NodeInfo,
   type Welcome,
 } from '../protocol/messages.ts';
+import { MalformedRequest, parseRequest } from '../protocol/parse-request.ts';
 import { toWireError } from '../protocol/wire-error.ts';
-import type { ObjectTable, Outcome } from './object-table.ts';
 import type { NodeCore } from './node-core.ts';
-import type { Session } from './session.ts';
+import { encodeReply, type Session } from './session.ts';
 
 /** Settings a connection needs from its node. */
 export interface ConnectionOptions {
-  table: ObjectTable;
+  /** The node's one door: every request the connection reads goes to it. */
   core: NodeCore;
   /**
    * Takes over a connection whose hello is another member's (`[PEER_MAGIC, version, token,
@@ -36,8 +35,6 @@ export interface ConnectionOptions {
   /** A connection that has not completed the handshake within this many ms is closed. */
   handshakeTimeoutMs: number;
   log: Logger;
-  /** What the node tells about itself (`Op.Info`). */
-  info(): NodeInfo;
 }
 
 /** Reading stops while this many reply bytes wait to be written (a client that does not read). */
@@ -54,23 +51,6 @@ export const PEER_MAX_FRAME_BYTES = 256 * 1024 * 1024;
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
-}
-
-/**
- * Where the outcome of a request that changes nothing goes (keys, info, ...): straight to the
- * connection, not kept for retries.
- */
-class Answer implements Outcome {
-  constructor(
-    private readonly conn: NodeConnection,
-    private readonly id: number,
-  ) {}
-  ok(value: unknown): void {
-    this.conn.reply(this.id, OK, value);
-  }
-  fail(err: unknown): void {
-    this.conn.reply(this.id, FAILED, toWireError(err));
-  }
 }
 
 /**
@@ -247,48 +227,22 @@ export class NodeConnection {
     this.socket.end();
   }
 
-  private onRequest(req: unknown): void {
-    if (!Array.isArray(req) || req.length < (req[0] === Op.Bye ? 1 : 2)) {
-      this.notice(new ProtocolError('a request must be an array [op, id, ...]'));
+  private onRequest(raw: unknown): void {
+    const req = parseRequest(raw);
+    if (req instanceof MalformedRequest) {
+      this.reply(req.id, FAILED, toWireError(req.error));
       return;
     }
     const session = this.session!;
-    const op = req[0] as unknown;
-    if (op === Op.Ack) {
-      if (Array.isArray(req[1])) this.opts.core.acknowledged(session, req[1]);
-      else this.notice(new ProtocolError('an ack is [7, ids]'));
-      return;
-    }
-    if (op === Op.Bye) {
-      this.opts.core.detach(session, this, true);
-      return;
-    }
-    const id = req[1] as unknown;
-    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) {
-      this.notice(new ProtocolError('a request id must be a positive integer'));
-      return;
-    }
-    const outcome = new Answer(this, id);
-    switch (op) {
+    const core = this.opts.core;
+    switch (req[0]) {
+      case Op.Ack:
+        return core.acknowledged(session, req[1]);
+      case Op.Bye:
+        return core.detach(session, this, true);
       case Op.Call: {
-        const [, , type, key, method, args, init, forceNew, timeoutMs] = req as unknown[];
-        if (typeof type !== 'string' || typeof key !== 'string' || typeof method !== 'string' || !Array.isArray(args)) {
-          outcome.fail(new ProtocolError('a call is [1, id, type, key, method, args, init?, forceNew?, timeoutMs?]'));
-          return;
-        }
-        if (init != null && !Array.isArray(init)) {
-          outcome.fail(new ProtocolError('init args must be an array or null'));
-          return;
-        }
-        if (forceNew != null && typeof forceNew !== 'boolean') {
-          outcome.fail(new ProtocolError('forceNew must be a boolean'));
-          return;
-        }
-        if (timeoutMs != null && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || timeoutMs > 2 ** 31 - 1)) {
-          outcome.fail(new ProtocolError('timeoutMs must be a number from 0 to 2^31-1'));
-          return;
-        }
-        this.opts.core.call(session, {
+        const [, id, type, key, method, args, init, forceNew, timeoutMs] = req;
+        return core.call(session, {
           id,
           type: type === this.lastType ? this.lastType : (this.lastType = type),
           key: key === this.lastKey ? this.lastKey : (this.lastKey = key),
@@ -298,34 +252,19 @@ export class NodeConnection {
           forceNew: forceNew === true,
           timeoutMs: timeoutMs ?? undefined,
         }, this);
-        return;
       }
-      case Op.Destroy: {
-        const key = req[2];
-        if (typeof key !== 'string') return outcome.fail(new ProtocolError('destroy takes a string key'));
-        return this.opts.core.destroy(session, id, key, this);
-      }
-      case Op.Keys: {
-        const prefix = req[2] ?? '';
-        if (typeof prefix !== 'string') return outcome.fail(new ProtocolError('keys takes a string prefix'));
-        const core = this.opts.core;
-        const keys = this.opts.table.keys(prefix);
-        return outcome.ok(core.alone ? keys : keys.filter((k) => core.handover.lists(k)));
-      }
+      case Op.Destroy:
+        return core.destroy(session, req[1], req[2], this);
+      case Op.Keys:
+        return this.reply(req[1], OK, core.keys(req[2]));
       case Op.Ping:
-        return outcome.ok(null);
+        return this.reply(req[1], OK, null);
       case Op.Info:
-        return outcome.ok(this.opts.info());
+        return this.reply(req[1], OK, core.info());
       case Op.Topology:
-        return outcome.ok(this.opts.core.topology);
-      case Op.Describe: {
-        const key = req[2];
-        if (typeof key !== 'string') return outcome.fail(new ProtocolError('describe takes a string key'));
-        const found = this.opts.table.describe(key);
-        return outcome.ok(found ? { key, ...found } : null);
-      }
-      default:
-        return outcome.fail(new ProtocolError(`unknown request kind ${describe(op)}`));
+        return this.reply(req[1], OK, core.topology);
+      case Op.Describe:
+        return this.reply(req[1], OK, core.describe(req[2]));
     }
   }
 
@@ -336,19 +275,12 @@ export class NodeConnection {
 
   /**
    * Encodes the reply to request `id` now and queues it for this turn's frame. A value that
-   * cannot be encoded, or is over the frame limit even alone, becomes an error reply for that
-   * request alone.
+   * cannot be encoded (see {@link encodeReply}), or is over the frame limit even alone, becomes
+   * an error reply for that request alone.
    */
   reply(id: number, status: typeof OK | typeof FAILED, value: unknown): void {
     if (this.state === 'closed' && id !== 0) return;
-    let message: EncodedMessage;
-    try {
-      message = new EncodedMessage(id, [id, status, value]);
-    } catch (err) {
-      const why = new ProtocolError(`the reply could not be encoded: ${(err as Error).message}`);
-      message = new EncodedMessage(id, [id, FAILED, toWireError(why)]);
-    }
-    this.push(message);
+    this.push(encodeReply(id, status, value));
   }
 
   /** Queues an encoded reply for this turn's frame (a {@link ReplySink}). */
@@ -371,7 +303,7 @@ export class NodeConnection {
     const { frames, tooLarge } = this.outbox.take(max);
     for (const { id } of tooLarge) {
       const why = new ProtocolError(`the reply exceeds the ${max}-byte frame limit`, 'EFRAME_TOO_LARGE');
-      this.outbox.push(new EncodedMessage(id, [id, FAILED, toWireError(why)]));
+      this.outbox.push(encodeReply(id, FAILED, toWireError(why)));
     }
     if (tooLarge.length > 0) frames.push(...this.outbox.take(max).frames);
     for (const f of frames) this.socket.write(f);

@@ -6,8 +6,8 @@ import { decodeState, encodeState } from '../objects/state-codec.ts';
 import { decode } from '../protocol/codec.ts';
 import { EncodedMessage } from '../protocol/frame-batch.ts';
 import { MOVED, type Topology } from '../protocol/messages.ts';
-import type { ObjectTable, Outcome } from './object-table.ts';
-import { R, type ReplyItem } from './records.ts';
+import type { ObjectTable, ResultSink } from './object-table.ts';
+import { RecordKind, type ReplyItem } from './records.ts';
 import type { BackupLink, Replicator } from './replicator.ts';
 import { encodeReply } from './session.ts';
 import type { SessionTable } from './session-table.ts';
@@ -24,8 +24,8 @@ export interface HandoverHost {
   readonly journaled: boolean;
   /** The link to another member, if this node has one. */
   link(url: string): BackupLink | undefined;
-  /** An outcome of a withdrawn call whose client must resend it (to the new owner). */
-  isClientOutcome(outcome: Outcome): outcome is Outcome & { moved(topology: Topology): void };
+  /** Whether `sink` (of a withdrawn call) is a client's, who must resend the call (to the new owner). */
+  isClientSink(sink: ResultSink): sink is ResultSink & { moved(topology: Topology): void };
 }
 
 /** A call waiting for a handover to complete before it can run here; `run` makes it again. */
@@ -234,16 +234,16 @@ export class Handover {
           continue;
         }
         this.host.log.warn({ key }, 'sending the last copy of a lost object to its owners');
-        this.send(key, after, R.Restore);
+        this.send(key, after, RecordKind.Restore);
         continue;
       }
       if (same(this.base.owners(key, rf), after) || this.source(key) !== self) continue;
-      this.send(key, after, R.Object);
+      this.send(key, after, RecordKind.Object);
     }
   }
 
   /** Withdraws the parked calls on `key` (their clients resend them) and sends the object to `owners`. */
-  private send(key: string, owners: readonly string[], kind: typeof R.Object | typeof R.Restore): void {
+  private send(key: string, owners: readonly string[], kind: typeof RecordKind.Object | typeof RecordKind.Restore): void {
     this.abandon(this.host.table.withdrawAll(key));
     const record = this.movingRecord(key, kind);
     if (!record) return;
@@ -305,21 +305,21 @@ export class Handover {
 
   /**
    * The whole object at `key` as a record of `kind` (its parked calls must be withdrawn first), or
-   * an {@link R.Lost} record if its state cannot be encoded: the members it goes to must say so
+   * an {@link RecordKind.Lost} record if its state cannot be encoded: the members it goes to must say so
    * rather than make it anew.
    */
-  private movingRecord(key: string, kind: typeof R.Object | typeof R.Restore): unknown[] | undefined {
+  private movingRecord(key: string, kind: typeof RecordKind.Object | typeof RecordKind.Restore): unknown[] | undefined {
     try {
       return this.objectRecord(key, kind);
     } catch (err) {
       const reason = (err as Error).message;
       this.host.log.error({ key, err }, `the object at '${key}' cannot move to another member: ${reason}`);
-      return [R.Lost, key, reason];
+      return [RecordKind.Lost, key, reason];
     }
   }
 
   /** The whole object at `key` as a record (for a handover, a snapshot). */
-  objectRecord(key: string, kind: typeof R.Object | typeof R.Restore = R.Object): unknown[] | undefined {
+  objectRecord(key: string, kind: typeof RecordKind.Object | typeof RecordKind.Restore = RecordKind.Object): unknown[] | undefined {
     const found = this.host.table.get(key);
     if (!found) return undefined;
     const { holders, replies } = this.host.sessions.ofKey(key);
@@ -334,13 +334,13 @@ export class Handover {
 
   /** {@link drop}, written to the journal too, so a recovery does not bring the object back. */
   private dropLogged(key: string): void {
-    if (this.host.journaled) this.host.replicator.emit([R.Drop, key], []);
+    if (this.host.journaled) this.host.replicator.emit([RecordKind.Drop, key], []);
     this.drop(key);
   }
 
   /** Withdrawn calls of a moving object: clients' calls are told to go to the new owner. */
-  private abandon(outcomes: Outcome[]): void {
-    for (const outcome of outcomes) if (this.host.isClientOutcome(outcome)) outcome.moved(this.topo);
+  private abandon(sinks: ResultSink[]): void {
+    for (const sink of sinks) if (this.host.isClientSink(sink)) sink.moved(this.topo);
   }
 
   /**
@@ -355,7 +355,7 @@ export class Handover {
     if (rest.length === 0) return;
     const next = new Placement(rest);
     for (const [key] of [...this.host.table.entries()]) {
-      if (this.owns(key)) this.send(key, next.owners(key, this.host.rf), R.Object);
+      if (this.owns(key)) this.send(key, next.owners(key, this.host.rf), RecordKind.Object);
       this.dropLogged(key);
     }
     await this.host.replicator.settled();

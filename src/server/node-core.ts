@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
+import type { ClusterStatus, MemberId, View } from '../cluster/view.ts';
 import { decode, encode } from '../protocol/codec.ts';
-import { FAILED, MOVED, OK, type Topology } from '../protocol/messages.ts';
+import { FAILED, MOVED, OK, PROTOCOL_VERSION, type NodeInfo, type ObjectDescription, type Topology } from '../protocol/messages.ts';
 import { toWireError } from '../protocol/wire-error.ts';
 import { ObjectLostError } from '../errors/object-lost-error.ts';
-import type { Call, ObjectTable, Outcome, SessionState } from './object-table.ts';
+import type { Call, ObjectTable, ResultSink, SessionState } from './object-table.ts';
 import { Handover, type Waiting } from './handover.ts';
-import { R, type ReplyItem } from './records.ts';
+import { RecordKind, type ReplyItem } from './records.ts';
 import { Replicator, type BackupLink, type RecordLog } from './replicator.ts';
 import { encodeReply, type Session, type ReplySink } from './session.ts';
 import { SessionTable } from './session-table.ts';
@@ -27,7 +28,7 @@ export interface CoreOptions {
  * connection once the replicator lets it. A class, not closures: see the hot-path notes in
  * docs/architecture.md.
  */
-class ReplyTo implements Outcome {
+class ReplyTo implements ResultSink {
   constructor(
     private readonly core: NodeCore,
     private readonly session: Session,
@@ -51,7 +52,7 @@ class ReplyTo implements Outcome {
  * The outcome of a call a backup (or recovery) applies: the reply is kept for a retry that may
  * come here after a failover, and sent to no one (the owner answers).
  */
-class KeepReply implements Outcome {
+class KeepReply implements ResultSink {
   constructor(
     private readonly session: Session,
     private readonly id: number,
@@ -88,12 +89,12 @@ class WaitingCall implements Waiting {
  * members is the {@link Handover}'s; its clients' sessions are in the {@link SessionTable}.
  */
 export class NodeCore {
-  readonly sessions = new SessionTable();
-  readonly replicator = new Replicator();
-  readonly handover: Handover;
+  private readonly sessions = new SessionTable();
+  private readonly replicator = new Replicator();
+  private readonly handover: Handover;
   /** Links to the other members, by URL (set by the cluster layer through {@link setLinks}). */
   private links = new Map<string, BackupLink>();
-  /** Keys whose object could not be moved here, with why (see {@link R.Lost}). */
+  /** Keys whose object could not be moved here, with why (see {@link RecordKind.Lost}). */
   private readonly lost = new Map<string, string>();
   private readonly table: ObjectTable;
   private readonly sweep: NodeJS.Timeout;
@@ -101,6 +102,8 @@ export class NodeCore {
   private fenced = false;
   /** Set when a journal is in use. */
   private journaled = false;
+  /** When this node started (ms since the epoch), for its uptime. */
+  private readonly started = Date.now();
 
   constructor(private readonly opts: CoreOptions) {
     this.table = opts.table;
@@ -116,7 +119,7 @@ export class NodeCore {
         return core.journaled;
       },
       link: (url) => this.links.get(url),
-      isClientOutcome: (o): o is ReplyTo => o instanceof ReplyTo,
+      isClientSink: (o): o is ReplyTo => o instanceof ReplyTo,
     });
     this.sweep = setInterval(() => this.expireSessions(), Math.max(25, Math.floor(opts.sessionTtlMs / 4)));
     this.sweep.unref();
@@ -156,6 +159,46 @@ export class NodeCore {
     this.links = links;
   }
 
+  /**
+   * Installs a view (and its status) from etcd; `me` is this node's run: objects move as the
+   * {@link Handover} says. Answers the epoch whose handover this node must report once
+   * {@link settled}, or undefined.
+   */
+  installView(view: View, status: ClusterStatus, me: MemberId): number | undefined {
+    return this.handover.install(view, status, me);
+  }
+
+  /**
+   * Resolves once every record emitted so far (not those emitted later) is durable and
+   * acknowledged by the backups it went to, or they left: what a handover report waits for.
+   */
+  settled(): Promise<void> {
+    return this.replicator.settled();
+  }
+
+  /** A link to a backup acknowledged records, or closed: replies waiting only on it may go. */
+  backupProgress(): void {
+    this.replicator.progress();
+  }
+
+  /**
+   * This node's lease is gone: the replies still held for backups are dropped, never sent (their
+   * clients resend the calls to the new owners), and it serves nothing until a view names it
+   * again. Call it before closing the links, which would otherwise release those replies.
+   */
+  expel(): void {
+    this.replicator.abandon();
+    this.handover.expel();
+  }
+
+  /**
+   * Leaving the cluster: every call is answered `MOVED` from now on, and every object this node
+   * owns goes to its owners without it. Resolves once they all have it.
+   */
+  handOffAll(): Promise<void> {
+    return this.handover.handOffAll();
+  }
+
   /** Whether this node may change objects now (a single node always may). */
   private get serving(): boolean {
     return !this.fenced || this.handover.serving();
@@ -184,7 +227,7 @@ export class NodeCore {
     for (const p of [...session.parked]) {
       const key = p.entry.key;
       if (!this.owns(key)) continue;
-      this.emit([R.Withdraw, key, session.id, p.id], key);
+      this.emit([RecordKind.Withdraw, key, session.id, p.id], key);
       this.table.withdrawCall(session, p.id);
     }
   }
@@ -197,7 +240,7 @@ export class NodeCore {
     for (const key of session.leases.keys()) keys.add(key);
     for (const key of keys) {
       if (!this.owns(key)) continue;
-      this.emit([R.EndSession, key, session.id], key);
+      this.emit([RecordKind.EndSession, key, session.id], key);
       this.table.endSession(session, (k) => k === key);
     }
     this.sessions.forgetIfIdle(session);
@@ -208,15 +251,19 @@ export class NodeCore {
     for (const session of this.sessions.detachedSince(Date.now() - this.opts.sessionTtlMs)) this.endSession(session);
   }
 
+  /** Another member forwarded an acknowledgement of session `id`'s client: forget those replies. */
+  forwardedAcks(id: string, ids: readonly unknown[]): void {
+    this.sessions.acknowledge(id, ids);
+  }
+
   /**
    * The session's client has these replies: forget them here, and (with backups) on the other
    * members too, which keep copies for a resend after a failover and hear of acks only this way.
    */
-  acknowledged(session: Session, ids: readonly unknown[]): void {
+  acknowledged(session: Session, ids: readonly number[]): void {
     session.acknowledge(ids);
     if (this.alone || this.opts.rf < 2) return;
-    const numbers = ids.filter((id): id is number => typeof id === 'number');
-    for (const link of this.links.values()) link.forwardAcks(session.id, numbers);
+    for (const link of this.links.values()) link.forwardAcks(session.id, ids);
   }
 
   // ---------------------------------------------------------------- calls
@@ -256,7 +303,7 @@ export class NodeCore {
       // A read that carries init args creates its object when it is missing (or replaces it with
       // forceNew): that is a change the backups and the journal must see like any other.
       if (spec && (!spec.readonly || (call.init != null && (call.forceNew || this.table.get(call.key) === undefined)))) {
-        this.emit([R.Call, call.key, session.id, call.id, call.type, call.method, call.args, call.init ?? null, call.forceNew], call.key);
+        this.emit([RecordKind.Call, call.key, session.id, call.id, call.type, call.method, call.args, call.init ?? null, call.forceNew], call.key);
       }
     }
     if (call.forceNew && this.lost.size > 0) this.lost.delete(call.key);
@@ -281,7 +328,7 @@ export class NodeCore {
       if (kept.released) session.deliver(kept.message, origin);
       return;
     }
-    this.emit([R.Destroy, key, session.id, id], key);
+    this.emit([RecordKind.Destroy, key, session.id, id], key);
     const wasLost = this.lost.delete(key);
     this.reply(session, id, key, OK, this.table.destroy(key) || wasLost, origin);
   }
@@ -313,7 +360,7 @@ export class NodeCore {
    */
   expired(key: string, session: SessionState, id: number): boolean {
     if (!this.serving) return false;
-    if (this.owns(key)) this.emit([R.Withdraw, key, session.id, id], key);
+    if (this.owns(key)) this.emit([RecordKind.Withdraw, key, session.id, id], key);
     return true;
   }
 
@@ -321,6 +368,43 @@ export class NodeCore {
   private emit(record: unknown[], key: string): void {
     if (!this.replicating) return;
     this.replicator.emit(record, this.handover.backups(key));
+  }
+
+  // ---------------------------------------------------------------- requests that change nothing
+
+  /**
+   * Keys of the objects whose key starts with `prefix` that this node answers for, sorted: all it
+   * holds when alone; in a cluster those it owns, and during a handover those it is the source of.
+   */
+  keys(prefix: string): string[] {
+    const keys = this.table.keys(prefix);
+    return this.alone ? keys : keys.filter((k) => this.handover.lists(k));
+  }
+
+  /** The object at `key` as `skein inspect` shows it, or null if this node holds none. */
+  describe(key: string): ObjectDescription | null {
+    const found = this.table.describe(key);
+    return found ? { key, ...found } : null;
+  }
+
+  /** What this node tells about itself and the cluster it knows (`Op.Info`). */
+  info(): NodeInfo {
+    const sessions = this.sessions.stats();
+    const topology = this.topology;
+    return {
+      url: this.opts.self,
+      protocol: PROTOCOL_VERSION,
+      uptimeMs: Date.now() - this.started,
+      sessions: sessions.connected,
+      keptReplies: sessions.keptReplies,
+      ...this.table.stats(),
+      owned: this.alone ? this.table.size : this.table.keys('').filter((k) => this.owns(k)).length,
+      epoch: topology.epoch,
+      rf: this.opts.rf,
+      members: topology.members.map((m) => ({ url: m, self: m === this.opts.self })),
+      stable: this.handover.isStable,
+      lostRegions: this.handover.lostRegions,
+    };
   }
 
   // ---------------------------------------------------------------- records
@@ -331,7 +415,7 @@ export class NodeCore {
     if (!Array.isArray(rec)) throw new TypeError('a record must be an array');
     const key = rec[1] as string;
     switch (rec[0]) {
-      case R.Call: {
+      case RecordKind.Call: {
         const [, , sid, id, type, method, args, init, forceNew] = rec as [0, string, string, number, string, string, unknown[], unknown[] | null, boolean];
         const session = this.sessions.known(sid);
         if (session.replies.has(id) || this.table.isParked(session, id)) return;
@@ -344,27 +428,27 @@ export class NodeCore {
         );
         return;
       }
-      case R.Withdraw:
+      case RecordKind.Withdraw:
         this.table.withdrawCall(this.sessions.known(rec[2] as string), rec[3] as number);
         return;
-      case R.EndSession:
+      case RecordKind.EndSession:
         this.table.endSession(this.sessions.known(rec[2] as string), (k) => k === key);
         return;
-      case R.Destroy: {
+      case RecordKind.Destroy: {
         const session = this.sessions.known(rec[2] as string);
         if ((rec[3] as number) > session.highestId) session.highestId = rec[3] as number;
         const existed = this.table.destroy(key) || this.lost.delete(key);
         session.keepResult(rec[3] as number, key, existed);
         return;
       }
-      case R.Object:
-      case R.Restore:
-        this.handover.installObject(rec as [number, string, string, Uint8Array, string[], ReplyItem[]], rec[0] === R.Restore);
+      case RecordKind.Object:
+      case RecordKind.Restore:
+        this.handover.installObject(rec as [number, string, string, Uint8Array, string[], ReplyItem[]], rec[0] === RecordKind.Restore);
         return;
-      case R.Drop:
+      case RecordKind.Drop:
         this.handover.drop(key);
         return;
-      case R.Lost:
+      case RecordKind.Lost:
         this.handover.drop(key);
         this.lost.set(key, String(rec[2]));
         return;
@@ -374,8 +458,8 @@ export class NodeCore {
   }
 
   /**
-   * Every object as snapshot items: its {@link R.Object} record, then the calls parked on it as
-   * {@link R.Call} records. A parked call may have changed its object already (a barrier
+   * Every object as snapshot items: its {@link RecordKind.Object} record, then the calls parked on it as
+   * {@link RecordKind.Call} records. A parked call may have changed its object already (a barrier
    * arrival), so the state is taken with those calls withdrawn, and they are then made again in
    * their order, as if their clients had resent them: state, snapshot and replay agree.
    */
@@ -387,10 +471,10 @@ export class NodeCore {
         if (record) items.push(encode(record));
       });
       for (const { session, call } of again) {
-        items.push(encode([R.Call, key, session.id, call.id, call.type, call.method, call.args, null, false]));
+        items.push(encode([RecordKind.Call, key, session.id, call.id, call.type, call.method, call.args, null, false]));
       }
     }
-    for (const [key, reason] of this.lost) items.push(encode([R.Lost, key, reason]));
+    for (const [key, reason] of this.lost) items.push(encode([RecordKind.Lost, key, reason]));
     return items;
   }
 

@@ -5,7 +5,6 @@ import { BUILTIN_TYPES } from '../objects/builtins.ts';
 import { TypeRegistry, type ObjectType } from '../objects/object-type.ts';
 import { registeredUserType } from '../objects/user-types.ts';
 import { DEFAULT_MAX_FRAME_BYTES, MIN_MAX_FRAME_BYTES } from '../protocol/frame.ts';
-import { PROTOCOL_VERSION, type NodeInfo } from '../protocol/messages.ts';
 import { Cluster } from './cluster.ts';
 import { NodeConnection } from './connection.ts';
 import { Journal } from './journal.ts';
@@ -124,25 +123,8 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
   const connections = new Set<NodeConnection>();
   const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000;
   if (!(handshakeTimeoutMs > 0)) throw new RangeError('handshakeTimeoutMs must be > 0');
-  const started = Date.now();
-  let url = '';
-  const info = (): NodeInfo => ({
-    url,
-    protocol: PROTOCOL_VERSION,
-    uptimeMs: Date.now() - started,
-    sessions: core!.sessions.stats().connected,
-    keptReplies: core!.sessions.stats().keptReplies,
-    ...table.stats(),
-    owned: core!.alone ? table.size : table.keys('').filter((k) => core!.owns(k)).length,
-    epoch: core!.topology.epoch,
-    rf,
-    members: core!.topology.members.map((m) => ({ url: m, self: m === url })),
-    stable: core!.handover.isStable,
-    lostRegions: core!.handover.lostRegions,
-  });
   let cluster: Cluster | undefined;
   const connOpts = {
-    table,
     get core() {
       return core!;
     },
@@ -150,7 +132,6 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
     maxFrameBytes,
     handshakeTimeoutMs,
     log,
-    info,
     acceptPeer: (from: string, incarnation: string, write: (f: Buffer) => void, end: () => void) => {
       if (!cluster) throw new Error('not in a cluster');
       return cluster.acceptPeer(from, incarnation, write, end);
@@ -180,7 +161,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
   server.on('error', (err) => log.error({ err }, 'listener error'));
   const port = (server.address() as net.AddressInfo).port;
   const shown = opts.advertise ?? host;
-  url = `${opts.tls ? 'skeins' : 'skein'}://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+  const url = `${opts.tls ? 'skeins' : 'skein'}://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
   core = new NodeCore({ table, self: url, rf, sessionTtlMs, log });
   let journal: Journal | undefined;
   try {

@@ -4,12 +4,15 @@ import { SkeinError } from '../errors/skein-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
 import { applyInContext, PARK, SESSION_ENDED, withContext, type CallContext } from '../objects/monitor.ts';
 import { checkArity, type ObjectType, type TypeRegistry } from '../objects/object-type.ts';
-import { restoreSnapshot, takeSnapshot } from '../objects/snapshot.ts';
+import { rollBack, saveForRollback } from '../objects/rollback.ts';
 import { inspectable } from './inspectable.ts';
 import { ParkTimeouts, type Timed, type TimeoutBatch } from './park-timeouts.ts';
 
-/** Where the outcome of a call goes: exactly one of these is called, exactly once. */
-export interface Outcome {
+/**
+ * Where the outcome of a call goes (a client's reply, a backup's kept reply): exactly one of its
+ * methods is called, exactly once.
+ */
+export interface ResultSink {
   ok(value: unknown): void;
   fail(err: unknown): void;
 }
@@ -36,7 +39,7 @@ interface Parked extends Timed {
   readonly args: unknown[];
   readonly ctx: CallContext;
   /** Replaced when the call is resent while parked (its reply goes to the resend). */
-  outcome: Outcome;
+  outcome: ResultSink;
   readonly session: SessionState;
   readonly timeoutMs: number | undefined;
   timeout: TimeoutBatch | undefined;
@@ -59,7 +62,7 @@ export interface Call {
   method: string;
   args: unknown[];
   /** Constructor args when the caller may create the object; `undefined` answers `ENO_OBJECT`. */
-  init: unknown[] | undefined;
+  init: readonly unknown[] | undefined;
   forceNew: boolean;
   /** Bound on the wait of a parked call; `undefined` waits until the object changes. */
   timeoutMs: number | undefined;
@@ -80,7 +83,7 @@ function parkedCall(session: SessionState, id: number): Parked | undefined {
 }
 
 /** Reports a completed attempt: its value, or the error of a {@link Failure}. */
-function settle(result: unknown, outcome: Outcome): void {
+function settle(result: unknown, outcome: ResultSink): void {
   if (result instanceof Failure) outcome.fail(result.error);
   else outcome.ok(result);
 }
@@ -125,7 +128,7 @@ export class ObjectTable {
   }
 
   /** Runs one call; the outcome is reported now, or later if the call parks. */
-  call(session: SessionState, call: Call, outcome: Outcome): void {
+  call(session: SessionState, call: Call, outcome: ResultSink): void {
     const type = this.types.get(call.type);
     if (!type) {
       outcome.fail(
@@ -296,7 +299,7 @@ export class ObjectTable {
    * call was resent: by a client that reconnected, or after a recovery replayed it). Answers
    * whether it was parked.
    */
-  answerParkedTo(session: SessionState, id: number, outcome: Outcome): boolean {
+  answerParkedTo(session: SessionState, id: number, outcome: ResultSink): boolean {
     const p = parkedCall(session, id);
     if (p) p.outcome = outcome;
     return p !== undefined;
@@ -311,10 +314,10 @@ export class ObjectTable {
    * Withdraws every call parked on the object at `key` (their undo runs) and answers their
    * outcomes, for the caller to fail: the object is about to move or be replaced.
    */
-  withdrawAll(key: string): Outcome[] {
+  withdrawAll(key: string): ResultSink[] {
     const queue = this.parked.get(key);
     if (!queue) return [];
-    const out: Outcome[] = [];
+    const out: ResultSink[] = [];
     for (const p of [...queue]) {
       this.withdraw(p);
       out.push(p.outcome);
@@ -396,7 +399,7 @@ export class ObjectTable {
     ctx.leased = false;
     ctx.notify = false;
     // A call that throws must leave the object as it was; atomic types guarantee that themselves.
-    const before = entry.type.atomic ? undefined : takeSnapshot(entry.instance);
+    const before = entry.type.atomic ? undefined : saveForRollback(entry.instance);
     let result: unknown;
     try {
       result = applyInContext(ctx, fn, entry.instance, args);
@@ -414,7 +417,7 @@ export class ObjectTable {
     } catch (err) {
       result = err === PARK ? PARK : new Failure(err);
     }
-    if (before && result instanceof Failure) restoreSnapshot(before);
+    if (before && result instanceof Failure) rollBack(before);
     if (ctx.leased) session.leases.set(entry.key, entry);
     return result;
   }
@@ -426,7 +429,7 @@ export class ObjectTable {
     fn: (...args: unknown[]) => unknown,
     ctx: CallContext,
     session: SessionState,
-    outcome: Outcome,
+    outcome: ResultSink,
   ): void {
     const p: Parked = {
       id: call.id,

@@ -3,9 +3,10 @@
  * an object it owns, in the order it applied them. Every record names one key, so the order that
  * matters (per object) is the owner's. Backups and recovery apply them through the same object
  * table, and methods are deterministic, so they reach the same state, the same parked calls and
- * the same replies (kept for retries) as the owner.
+ * the same replies (kept for retries) as the owner. A record is an array whose first element is
+ * its kind, one of these.
  */
-export const R = {
+export const RecordKind = {
   /** `[0, key, session, id, type, method, args, init, forceNew]`: a call, as it arrived. */
   Call: 0,
   /** `[1, key, session, id]`: the parked call `id` was withdrawn (timeout, client gone). */
@@ -35,5 +36,5 @@ export const R = {
   Restore: 7,
 } as const;
 
-/** A kept reply as it travels in an {@link R.Object} record. */
+/** A kept reply as it travels in an {@link RecordKind.Object} record. */
 export type ReplyItem = [session: string, id: number, message: Uint8Array];

@@ -1,3 +1,4 @@
+import { ProtocolError } from '../errors/protocol-error.ts';
 import { EncodedMessage } from '../protocol/frame-batch.ts';
 import { FAILED, OK } from '../protocol/messages.ts';
 import { toWireError } from '../protocol/wire-error.ts';
@@ -39,15 +40,16 @@ export class KeptReply {
   }
 }
 
-/** Encodes a reply; a value that cannot be encoded becomes an error reply for that call alone. */
+/**
+ * Encodes a reply, on the connection as for kept replies. A value that cannot be encoded (msgpack
+ * refuses it) becomes a `ProtocolError` reply for that call alone.
+ */
 export function encodeReply(id: number, status: number, value: unknown): EncodedMessage {
   try {
     return new EncodedMessage(id, [id, status, value]);
   } catch (err) {
-    const why = toWireError(new Error(`the reply could not be encoded: ${(err as Error).message}`));
-    why[0] = 'EPROTO';
-    why[1] = 'ProtocolError';
-    return new EncodedMessage(id, [id, FAILED, why]);
+    const why = new ProtocolError(`the reply could not be encoded: ${(err as Error).message}`);
+    return new EncodedMessage(id, [id, FAILED, toWireError(why)]);
   }
 }
 

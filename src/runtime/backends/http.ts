@@ -1,7 +1,9 @@
+import { AuthError } from '../../errors/auth-error.ts';
 import { PayloadTooLargeError } from '../../errors/payload-too-large-error.ts';
 import { TimeoutError } from '../../errors/timeout-error.ts';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
 import type { Backend } from '../backend.ts';
+import { functionSecret, SECRET_ENV, SIGNATURE_HEADER, signEnvelope } from '../signature.ts';
 import { backoff } from './backoff.ts';
 import { RemoteBackend } from './remote-backend.ts';
 
@@ -14,6 +16,12 @@ export const OUTCOME_CONTENT_TYPE = 'application/vnd.skein.outcome';
 export interface HttpBackendOptions {
   /** Where the function listens (Knative service, OpenFaaS function, Cloud Run URL, ...). */
   url: string;
+  /**
+   * The secret every request is signed with, shared with the function (at least 16 characters);
+   * default the environment's `SKEIN_FUNCTION_SECRET`. Required: the backend sends nothing
+   * unsigned.
+   */
+  secret?: string;
   /** Extra request headers (an `Authorization` for a gateway, ...). */
   headers?: Record<string, string>;
   /** Invocations in flight at most; more wait here (default 100). */
@@ -36,7 +44,11 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CON
  * handler (Knative, OpenFaaS, Cloud Run style): the body is the envelope's bytes, the answer the
  * outcome's. Failures map as the Lambda backend's do: 408 and 504 are a `TimeoutError`, 413 a
  * `PayloadTooLargeError`, any other status a `WorkerCrashedError` naming it and the start of the
- * body.
+ * body, and 401 (the function refused the request's signature: it ran nothing) an `AuthError`.
+ *
+ * Every request carries an `x-skein-signature` header (see `runtime/signature.ts`): HMAC-SHA256
+ * with the shared secret over a timestamp, a nonce and the exact body. Each attempt is signed
+ * anew, since a function accepts a signature once.
  *
  * An envelope is POSTed again only when the answer proves the function did not run it: 429, or
  * 503 with `Retry-After` (a platform out of capacity; `skein/http` answers neither), up to
@@ -49,6 +61,7 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CON
 export class HttpBackend extends RemoteBackend implements Backend {
   readonly name = 'http';
   private readonly throttleRetries: number;
+  private readonly secret: string;
 
   constructor(private readonly opts: HttpBackendOptions) {
     super(opts.concurrency ?? 100);
@@ -60,6 +73,11 @@ export class HttpBackend extends RemoteBackend implements Backend {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`the http backend needs an http(s) URL, got '${opts.url}'`);
     this.throttleRetries = opts.throttleRetries ?? 8;
+    const secret = functionSecret(opts.secret, 'the http backend');
+    if (secret === undefined) {
+      throw new TypeError(`the http backend signs every envelope with a secret it shares with the function: set ${SECRET_ENV} (or pass the secret option)`);
+    }
+    this.secret = secret;
   }
 
   protected async call(envelope: Uint8Array, threadId: string): Promise<Uint8Array> {
@@ -69,7 +87,12 @@ export class HttpBackend extends RemoteBackend implements Backend {
       try {
         res = await fetch(where, {
           method: 'POST',
-          headers: { 'content-type': ENVELOPE_CONTENT_TYPE, accept: OUTCOME_CONTENT_TYPE, ...this.opts.headers },
+          headers: {
+            'content-type': ENVELOPE_CONTENT_TYPE,
+            accept: OUTCOME_CONTENT_TYPE,
+            ...this.opts.headers,
+            [SIGNATURE_HEADER]: signEnvelope(this.secret, envelope),
+          },
           body: envelope as Uint8Array<ArrayBuffer>,
           ...(this.opts.timeoutMs !== undefined ? { signal: AbortSignal.timeout(this.opts.timeoutMs) } : {}),
         });
@@ -91,6 +114,11 @@ export class HttpBackend extends RemoteBackend implements Backend {
         continue;
       }
       if (res.status === 408 || res.status === 504) throw new TimeoutError(`thread ${threadId} on ${where} timed out (HTTP ${res.status}): ${body}`);
+      if (res.status === 401) {
+        throw new AuthError(
+          `thread ${threadId} was not run: ${where} refused the request (HTTP 401: ${body.trim()}); the app and the function must share ${SECRET_ENV}, and their clocks agree within the function's tolerance`,
+        );
+      }
       if (res.status === 413) {
         throw new PayloadTooLargeError(`thread ${threadId}'s envelope is over ${where}'s request limit (HTTP 413): pass big data through shared objects and send their handles`);
       }

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
 import type { Backend, BackendOptions } from '../backend.ts';
+import { InFlight } from '../in-flight.ts';
 import { FROM_SOURCE } from '../skein-files.ts';
 
 interface Job {
@@ -32,7 +33,7 @@ export class LocalBackend implements Backend {
   private slots: Slot[] = [];
   private nextId = 1;
   private closing = false;
-  private readonly inFlight = new Set<Promise<Uint8Array>>();
+  private readonly inFlight = new InFlight();
 
   constructor(opts: BackendOptions = {}) {
     this.size = opts.workers ?? os.availableParallelism();
@@ -50,10 +51,7 @@ export class LocalBackend implements Backend {
       if (slot.jobs.size === 1) slot.worker.ref();
       slot.worker.postMessage({ id, envelope });
     });
-    this.inFlight.add(done);
-    const forget = (): void => void this.inFlight.delete(done);
-    done.then(forget, forget);
-    return done;
+    return this.inFlight.track(done);
   }
 
   /**
@@ -67,7 +65,7 @@ export class LocalBackend implements Backend {
 
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.allSettled([...this.inFlight]);
+    await this.inFlight.settled();
     const slots = this.slots;
     this.slots = [];
     await Promise.all(slots.map((s) => s.worker.terminate()));

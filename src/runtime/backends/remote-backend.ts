@@ -1,4 +1,5 @@
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
+import { InFlight } from '../in-flight.ts';
 
 /**
  * At most `limit` invocations in flight; the rest wait in order. What a FaaS backend uses to stay
@@ -40,7 +41,7 @@ export class InvocationLimiter {
 export abstract class RemoteBackend {
   private readonly limiter: InvocationLimiter;
   private closed = false;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new InFlight();
 
   constructor(concurrency: number) {
     this.limiter = new InvocationLimiter(concurrency);
@@ -57,15 +58,12 @@ export abstract class RemoteBackend {
 
   invoke(envelope: Uint8Array, threadId: string): Promise<Uint8Array> {
     if (this.closed) return Promise.reject(new WorkerCrashedError(`the ${this.name} backend is closed; thread ${threadId} was not started`));
-    const run = this.limiter.run(() => this.call(envelope, threadId));
-    this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run)).catch(() => undefined);
-    return run;
+    return this.inFlight.track(this.limiter.run(() => this.call(envelope, threadId)));
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.inFlight]);
+    await this.inFlight.settled();
     await this.dispose();
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { restoreSnapshot, takeSnapshot } from '../src/objects/snapshot.ts';
+import { rollBack, saveForRollback } from '../src/objects/rollback.ts';
 
 /** A class instance inside the state: a restore must keep it an instance. */
 class Point {
@@ -70,9 +70,9 @@ test('a restore after any changes gives back the same objects holding what they 
       const state = { a, b, point: new Point(a, [b]), list: shared, alias: shared, map };
       const before = structuredClone({ ...state, point: { ...state.point } });
       const objects = reachable(state);
-      const snap = takeSnapshot(state);
+      const point = saveForRollback(state);
       for (const c of changes) apply(state, c);
-      restoreSnapshot(snap);
+      rollBack(point);
       assert.deepStrictEqual({ ...state, point: { ...state.point } }, before);
       assert.ok(state.point instanceof Point);
       assert.equal(state.list, state.alias);

@@ -9,8 +9,11 @@ type Saved =
   | { kind: 'bytes'; target: Uint8Array; bytes: Uint8Array }
   | { kind: 'date'; target: Date; time: number };
 
-/** The contents of an object and of every object reachable from it, as they were. */
-export interface Snapshot {
+/**
+ * A rollback point: the contents of an object and of every object reachable from it, as they
+ * were before a call, for {@link rollBack} to put back if the call throws.
+ */
+export interface RollbackPoint {
   readonly saved: readonly Saved[];
 }
 
@@ -22,7 +25,7 @@ export interface Snapshot {
  * shared objects are immutable and functions are left as they are. `#private` fields cannot be
  * seen, so they are not recorded.
  */
-export function takeSnapshot(obj: object): Snapshot {
+export function saveForRollback(obj: object): RollbackPoint {
   const seen = new Set<object>();
   const saved: Saved[] = [];
   const pending: object[] = [obj];
@@ -41,11 +44,12 @@ export function takeSnapshot(obj: object): Snapshot {
 }
 
 /**
- * Puts back what {@link takeSnapshot} recorded, into the same objects: fields and elements added
- * since are removed, removed ones come back (in their old order), changed ones get their old values.
+ * Puts back what {@link saveForRollback} recorded, into the same objects: fields and elements
+ * added since are removed, removed ones come back (in their old order), changed ones get their
+ * old values.
  */
-export function restoreSnapshot(snap: Snapshot): void {
-  for (const s of snap.saved) {
+export function rollBack(point: RollbackPoint): void {
+  for (const s of point.saved) {
     switch (s.kind) {
       case 'fields': {
         const { target, keys, values } = s;
