@@ -54,7 +54,7 @@ const FILES: Record<string, string> = {
     await client.close();
     const node = await startNode({ port: 0, logLevel: 'silent' });
     await node.close();
-    const refused = await fetchHandler()(new Request('http://function/', { method: 'POST', body: 'not an envelope' }));
+    const refused = await fetchHandler({ secret: 'a secret the app shares' })(new Request('http://function/', { method: 'POST', body: 'not signed' }));
     const badEvent = await handler({}).then(() => 'resolved', (err) => err.constructor.name);
     console.log(JSON.stringify({ counts, taskModule: twice.definition.module === import.meta.url, http: refused.status, badEvent }));
   `,
@@ -150,7 +150,7 @@ test('plain node imports every entry and requires skein, with no loader: a count
   try {
     const [, url] = (await waitForLine(dso, /listening on (skein:\/\/\S+)/)) as RegExpMatchArray & [string, string];
     const plain = await inProject(process.execPath, ['plain.mjs', url]);
-    assert.deepEqual(JSON.parse(plain.stdout), { counts: [1, 2], taskModule: true, http: 415, badEvent: 'TypeError' });
+    assert.deepEqual(JSON.parse(plain.stdout), { counts: [1, 2], taskModule: true, http: 401, badEvent: 'TypeError' });
   } finally {
     dso.kill('SIGTERM');
     await exited(dso);
