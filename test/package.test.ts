@@ -167,13 +167,14 @@ test("the user's tsc type-checks code that uses every entry against the shipped 
   assert.equal(stdout, '');
 });
 
-test('the installed skein runs a TypeScript app on worker threads and on processes; --help and a command missing the AWS SDK', { timeout: 90_000 }, async () => {
+test('the installed skein runs a TypeScript app on worker threads and on processes; --help; the commands that need the AWS SDK say in one line how to install it', { timeout: 90_000 }, async () => {
   const expected = { read: ['1: read beside its module', '2: read beside its module', '3: read beside its module'], visits: 3, named: 'named its module' };
-  const [local, processes, help, deploy] = await Promise.all([
+  const [local, processes, help, deploy, lambda] = await Promise.all([
     installedSkein(['run', 'app.ts']),
     installedSkein(['run', 'app.ts', '--backend', 'process', '--workers', '2']),
     installedSkein(['--help']),
     installedSkein(['deploy', 'lambda', 'app.ts', '--name', 'user-app', '--dso', 'skein://127.0.0.1:7070']),
+    installedSkein(['run', 'app.ts', '--backend', 'lambda', '--function', 'user-app']),
   ]);
   assert.equal(local.code, 0, local.stderr);
   assert.deepEqual(JSON.parse(local.stdout), expected);
@@ -181,9 +182,11 @@ test('the installed skein runs a TypeScript app on worker threads and on process
   assert.deepEqual(JSON.parse(processes.stdout), expected);
   assert.equal(help.code, 0, help.stderr);
   assert.match(help.stdout, /^usage: skein <command>/);
-  assert.equal(deploy.code, 1, deploy.stderr);
-  assert.match(deploy.stderr, /needs @aws-sdk\/client-lambda, which is not installed: npm install @aws-sdk\/client-lambda\n$/);
-  assert.equal(deploy.stderr.trimEnd().split('\n').length, 1, deploy.stderr);
+  for (const missing of [deploy, lambda]) {
+    assert.equal(missing.code, 1, missing.stderr);
+    assert.match(missing.stderr, /needs @aws-sdk\/client-lambda, which is not installed: npm install @aws-sdk\/client-lambda\n$/);
+    assert.equal(missing.stderr.trimEnd().split('\n').length, 1, missing.stderr);
+  }
 });
 
 test("in a Lambda bundle of the installed package, a task's module is the bundle itself", { timeout: 60_000 }, async () => {

@@ -5,6 +5,7 @@ import { inspect, parseArgs } from 'node:util';
 import { RemoteError } from '../errors/remote-error.ts';
 import { APP_BUNDLE_ENV, appBundle, isTypeScript } from '../runtime/app-bundle.ts';
 import type { BackendName } from '../runtime/backend.ts';
+import { importDependency } from '../runtime/optional-dependency.ts';
 import { configureRuntime, onThreadCounts, prestartRuntime, shutdownRuntime } from '../runtime/runtime.ts';
 import type { DsoNode } from '../server/node.ts';
 import { UsageError } from './usage-error.ts';
@@ -75,6 +76,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     throw new UsageError(backend === 'http' ? '--backend http needs --url URL' : '--url goes with --backend http');
   }
 
+  // The lambda backend's SDK is an optional package: a missing one is said in one line, up front.
+  if (backend === 'lambda') await importDependency('@aws-sdk/client-lambda', 'skein run --backend lambda');
   // Loaded only now: help and usage errors need no node and no client.
   const { Client } = await import('../client/client.ts');
   const { setDefaultClient } = await import('../client/default-client.ts');
