@@ -2,11 +2,19 @@
  * How the application scenarios time an app against its worker_threads twin.
  *
  * What is timed, per run, is what a user waits for:
- * - a **cold** Skein run does what `skein run` does (src/cli/run-command.ts): start an embedded DSO
- *   node with the registered object types, point the default client at it, configure the local
- *   backend (one worker thread per core), then run the app, whose cloud threads start their worker
- *   threads (each loads the tsx loader and the app's module) and connect to the node. The clock
- *   stops when the app's result is in hand; tearing down (runtime, client, node) is not timed.
+ * - a **process** run (the cold run BENCHMARKS.md targets, when the pair gives `processes`) is
+ *   `skein run` of the built package from process start to exit, against the twin's own process
+ *   run from its TypeScript source, and against the twin compiled to JavaScript beforehand (see
+ *   bench/app-processes.ts): node's start, loading Skein, compiling the app, the embedded node,
+ *   the worker threads, the run and the exit all count.
+ * - an in-process Skein session does, inside the bench's process, what `skein run` does
+ *   (src/cli/run-command.ts): start an embedded DSO node with the registered object types, point
+ *   the default client at it, configure the local backend (one worker thread per core), then run
+ *   the app, whose cloud threads start their worker threads (which load the app's module) and
+ *   connect to the node. Its first (**cold**) run counts the session's start; the clock stops when
+ *   the app's result is in hand; tearing down (runtime, client, node) is not timed. The bench
+ *   runs from the repository's sources, so these workers load them through tsx: the package's
+ *   start-up is what the process runs measure.
  * - a **warm** Skein run is a second run in the same session, right after the cold one: the worker
  *   pool, the modules loaded in it and its connections are reused, as the local backend keeps them
  *   between runs of one process.
@@ -14,10 +22,10 @@
  *   process by bench/twins/ts-worker.ts, as a program shipped as JavaScript would be) and stops when
  *   every worker has posted its result. A twin has no pool, so every twin run is cold.
  *
- * A round is one twin run and one Skein session (cold run, then warm run); rounds alternate which
- * goes first so drift hits both. One round warms up (not recorded), then `BENCH_RUNS` rounds
- * (default 5) are recorded and the medians reported. Every result is checked, so a broken app
- * cannot produce a good ratio.
+ * A round is one twin run and one Skein session (cold run, then warm run), then one process run of
+ * each; rounds alternate which goes first so drift hits both. One round warms up (not recorded),
+ * then `BENCH_RUNS` rounds (default 5) are recorded and the medians reported. Every result is
+ * checked, so a broken app cannot produce a good ratio.
  *
  * Every run has a watchdog ({@link HANG_LIMITS}): a run that takes longer than 20 times the warm-up
  * twin run (and 30 s), or 5 minutes, fails the scenario with
@@ -27,6 +35,7 @@
  * reached and are left to `npm run bench`'s exit.
  */
 import os from 'node:os';
+import { appProcesses, type AppProcessSpec, type ProcessRun } from './app-processes.ts';
 import { Client } from '../src/client/client.ts';
 import { setDefaultClient } from '../src/client/default-client.ts';
 import { configureRuntime, onThreadCounts, shutdownRuntime, type ThreadCounts } from '../src/runtime/runtime.ts';
@@ -76,6 +85,8 @@ export interface AppPair<R> {
   check(result: R, which: string, reference: R | undefined): void;
   /** What the node shows of the app's objects, for a hang report (e.g. who waits at a barrier). */
   diagnose?(client: Client): Promise<string>;
+  /** The app and the twin as processes of their own (see bench/app-processes.ts). */
+  processes?: AppProcessSpec;
 }
 
 /** Seconds of each recorded run, and their medians. */
@@ -88,6 +99,8 @@ export interface AppTimes {
   twinMedian: number;
   /** Time of the warm-up twin run, the watchdog's yardstick. */
   warmupTwin: number;
+  /** Seconds of each recorded process run of the app (`skein`), the twin and the compiled twin, and their medians. */
+  processes?: { skein: number[]; twin: number[]; compiledTwin: number[]; skeinMedian: number; twinMedian: number; compiledTwinMedian: number };
 }
 
 /**
@@ -116,25 +129,62 @@ export async function timeApp<R>(pair: AppPair<R>, { runs = benchRuns(), hang = 
   const warmupTwin = await twinRun('twin warm-up run');
   limitMs = Math.min(hang.capMs, Math.max(hang.floorMs, hang.factor * warmupTwin * 1000));
   await skeinRuns('warm-up run');
-  for (let r = 1; r <= runs; r++) {
-    const label = `run ${r} of ${runs}`;
-    if (r % 2 === 1) {
-      times.twin.push(await twinRun(`twin ${label}`));
-      pushPair(times, await skeinRuns(label));
-    } else {
-      pushPair(times, await skeinRuns(label));
-      times.twin.push(await twinRun(`twin ${label}`));
+  const procs = pair.processes ? await appProcesses<R>(pair.processes) : undefined;
+  try {
+    const procTimes = { skein: [] as number[], twin: [] as number[], compiledTwin: [] as number[] };
+    // One process run of each kind, in an order that turns round by round.
+    const processRuns = async (label: string, turn: number): Promise<Record<keyof typeof procTimes, number>> => {
+      const kinds = (['skein', 'twin', 'compiledTwin'] as const).map((_, i, all) => all[(i + turn) % all.length]!);
+      const out = { skein: 0, twin: 0, compiledTwin: 0 };
+      for (const kind of kinds) out[kind] = await processRun(pair, procs![kind], `${kind} process ${label}`, limitMs, reference);
+      return out;
+    };
+    if (procs) await processRuns('warm-up run', 0);
+    for (let r = 1; r <= runs; r++) {
+      const label = `run ${r} of ${runs}`;
+      if (r % 2 === 1) {
+        times.twin.push(await twinRun(`twin ${label}`));
+        pushPair(times, await skeinRuns(label));
+      } else {
+        pushPair(times, await skeinRuns(label));
+        times.twin.push(await twinRun(`twin ${label}`));
+      }
+      const s = (xs: number[]): string => `${xs.at(-1)!.toFixed(2)} s`;
+      let line = `  ${pair.app} ${label}: twin ${s(times.twin)}, skein cold ${s(times.cold)}, warm ${s(times.warm)}`;
+      if (procs) {
+        const run = await processRuns(label, r);
+        for (const kind of ['skein', 'twin', 'compiledTwin'] as const) procTimes[kind].push(run[kind]);
+        line += `; processes: skein run ${s(procTimes.skein)}, twin ${s(procTimes.twin)}, compiled twin ${s(procTimes.compiledTwin)}`;
+      }
+      process.stderr.write(`${line}\n`);
     }
-    const s = (xs: number[]): string => `${xs.at(-1)!.toFixed(2)} s`;
-    process.stderr.write(`  ${pair.app} ${label}: twin ${s(times.twin)}, skein cold ${s(times.cold)}, warm ${s(times.warm)}\n`);
+    return {
+      ...times,
+      coldMedian: median(times.cold),
+      warmMedian: median(times.warm),
+      twinMedian: median(times.twin),
+      warmupTwin,
+      ...(procs
+        ? { processes: { ...procTimes, skeinMedian: median(procTimes.skein), twinMedian: median(procTimes.twin), compiledTwinMedian: median(procTimes.compiledTwin) } }
+        : {}),
+    };
+  } finally {
+    await procs?.close();
   }
-  return {
-    ...times,
-    coldMedian: median(times.cold),
-    warmMedian: median(times.warm),
-    twinMedian: median(times.twin),
-    warmupTwin,
-  };
+}
+
+/** Times one process run (killed by the watchdog if it hangs) and checks its result. */
+async function processRun<R>(pair: AppPair<R>, run: ProcessRun<R>, label: string, limitMs: number, reference: R | undefined): Promise<number> {
+  const abort = new AbortController();
+  const t0 = performance.now();
+  try {
+    const result = await watchdog(run(abort.signal), limitMs, () => `${pair.app}: ${label} did not finish`);
+    const seconds = (performance.now() - t0) / 1000;
+    pair.check(result, label, reference);
+    return seconds;
+  } finally {
+    abort.abort();
+  }
 }
 
 function pushPair(times: { cold: number[]; warm: number[] }, [cold, warm]: [number, number]): void {
@@ -242,21 +292,31 @@ export function watchdog<T>(work: Promise<T>, ms: number, message: () => string 
 export type AppTarget = { time: number } | { speed: number } | undefined;
 
 /**
- * The scenario record of `t`: Skein's cold and warm medians, the twin's, and the ratios vs the
- * twin (`time` ratios are Skein over twin, `speed` ratios twin over Skein), the cold one being the
- * figure BENCHMARKS.md targets. The warm ratio carries the same bound, for comparison.
+ * The scenario record of `t`: Skein's medians, the twin's, and the ratios vs the twin (`time`
+ * ratios are Skein over twin, `speed` ratios twin over Skein). The cold ratio, the figure
+ * BENCHMARKS.md targets, compares the process runs (`skein run` of the built package against the
+ * twin's process, both from TypeScript) when there are some, else the in-process session's first
+ * run with the twin's run; the process runs also give, untargeted, the ratio against the twin
+ * compiled beforehand. The warm ratio carries the same bound as the cold one, for comparison.
  */
 export function appResult(scenario: string, what: string, t: AppTimes, target: AppTarget): ScenarioResult {
   const bySpeed = target !== undefined && 'speed' in target;
   const name = (variant: string): string => (bySpeed ? `${variant} speed vs twin` : `${variant} time vs twin`);
-  const ratio = (skein: number): number => (bySpeed ? t.twinMedian / skein : skein / t.twinMedian);
+  const ratio = (skein: number, twin: number): number => (bySpeed ? twin / skein : skein / twin);
   const bound = target === undefined ? undefined : 'speed' in target ? { min: target.speed } : { max: target.time };
+  const cold = t.processes ? ratio(t.processes.skeinMedian, t.processes.twinMedian) : ratio(t.coldMedian, t.twinMedian);
   return {
     scenario,
-    what: `${what}; medians of ${t.twin.length} alternating runs`,
-    skein: { cold_s: t.coldMedian, warm_s: t.warmMedian },
-    peers: { twin: { s: t.twinMedian } },
-    ratios: { [name('cold')]: ratio(t.coldMedian), [name('warm')]: ratio(t.warmMedian) },
+    what: `${what}; medians of ${t.twin.length} alternating runs${t.processes ? "; cold = skein run vs the twin's process, both from TypeScript" : ''}`,
+    skein: { ...(t.processes ? { cold_process_s: t.processes.skeinMedian, first_in_process_s: t.coldMedian } : { cold_s: t.coldMedian }), warm_s: t.warmMedian },
+    peers: {
+      twin: { s: t.twinMedian, ...(t.processes ? { process_s: t.processes.twinMedian, compiled_process_s: t.processes.compiledTwinMedian } : {}) },
+    },
+    ratios: {
+      [name('cold')]: cold,
+      ...(t.processes ? { [`${name('cold')} compiled`]: ratio(t.processes.skeinMedian, t.processes.compiledTwinMedian) } : {}),
+      [name('warm')]: ratio(t.warmMedian, t.twinMedian),
+    },
     targets: bound ? { [name('cold')]: bound, [name('warm')]: bound } : {},
   };
 }

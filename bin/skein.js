@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// Skein ships TypeScript sources; tsx's loader runs them (and the user's .ts entry files) directly.
-import { register } from 'tsx/esm/api';
+// The `skein` command. The package runs its compiled `dist/`; a checkout of the repository, which
+// has the TypeScript sources, runs them through tsx instead (a dev dependency), so what the tests
+// spawn is always the code they import, never a stale build.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const source = new URL('../src/cli/main.ts', import.meta.url);
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(source.href);
+} else {
+  await import('../dist/cli/main.js');
+}

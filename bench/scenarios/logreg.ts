@@ -17,6 +17,7 @@ export async function logreg(params: Partial<LogregParams> = {}): Promise<Scenar
     app: 'logreg',
     skein: () => runLogreg(p),
     twin: () => runTwin(p),
+    processes: { app: 'examples/logreg.ts', twin: 'bench/twins/logreg.ts', run: 'runLogreg', params: p },
     check(r, which, reference) {
       if (r.iterations !== p.iterations) throw new Error(`logreg: ${which} ran ${r.iterations} iterations, not ${p.iterations}`);
       if (!(r.loss < Math.log(2))) throw new Error(`logreg: ${which} ended with log loss ${r.loss}`);

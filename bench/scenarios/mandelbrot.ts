@@ -17,6 +17,7 @@ export async function mandelbrot(width = 2000, height = 2000, maxIterations = 25
     app: 'mandelbrot',
     skein: () => runMandelbrot(params),
     twin: () => runTwin(params),
+    processes: { app: 'examples/mandelbrot.ts', twin: 'bench/twins/mandelbrot.ts', run: 'runMandelbrot', params },
     check(pixels, which, reference) {
       if (pixels.length !== width * height) throw new Error(`mandelbrot: ${which} made ${pixels.length} pixels`);
       if (reference && Buffer.compare(pixels, reference) !== 0) throw new Error(`mandelbrot: ${which} differs from the twin's image`);

@@ -18,6 +18,7 @@ export async function montecarlo(samples = 2e8, threads = os.availableParallelis
     app: 'montecarlo',
     skein: () => runMontecarlo(params),
     twin: () => runTwin(params),
+    processes: { app: 'examples/montecarlo.ts', twin: 'bench/twins/montecarlo.ts', run: 'runMontecarlo', params },
     check(hits, which, reference) {
       const pi = (4 * hits) / samples;
       if (!(Math.abs(pi - Math.PI) < 6e-4)) throw new Error(`montecarlo: ${which} gave pi ~ ${pi}`);

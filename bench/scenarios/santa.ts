@@ -18,6 +18,7 @@ export async function santa(years = 50): Promise<ScenarioResult> {
     app: 'santa',
     skein: () => runSanta(params),
     twin: () => runTwin(params),
+    processes: { app: 'examples/santa.ts', twin: 'bench/twins/santa.ts', run: 'runSanta', params },
     check(run, which) {
       const violations = checkSanta(run, params);
       if (violations.length > 0) throw new Error(`santa: ${which} broke the invariants:\n${violations.join('\n')}`);

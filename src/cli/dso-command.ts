@@ -3,8 +3,6 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Level } from 'pino';
 import { registeredUserTypes } from '../objects/user-types.ts';
-import { startNode } from '../server/node.ts';
-import { createLogger } from '../server/logger.ts';
 import { DEFAULT_PORT } from '../protocol/endpoint.ts';
 import { MIN_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 import { etcdOption, intOption, parseCommandLine } from './options.ts';
@@ -100,6 +98,9 @@ export async function dsoCommand(argv: string[]): Promise<number> {
   const metricsPort = intOption(values['metrics-port'], 'metrics-port', { max: 65535 });
   if (values['metrics-host'] !== undefined && metricsPort === undefined) throw new UsageError('--metrics-host needs --metrics-port');
   if (values['metrics-host'] === '') throw new UsageError('--metrics-host takes a host name or address');
+  // Loaded only now: help and usage errors need no node.
+  const { createLogger } = await import('../server/logger.ts');
+  const { startNode } = await import('../server/node.ts');
   const logger = createLogger(logLevel as Level | 'silent' | undefined, 'info');
   for (const module of values.objects ?? []) await loadObjects(module);
   const objects = registeredUserTypes();

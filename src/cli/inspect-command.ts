@@ -1,5 +1,4 @@
 import { inspect } from 'node:util';
-import { Client } from '../client/client.ts';
 import type { NodeInfo, ObjectDescription } from '../protocol/messages.ts';
 import { dsoOption, parseCommandLine } from './options.ts';
 import { UsageError } from './usage-error.ts';
@@ -41,6 +40,8 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   const url = dsoOption(values.dso);
   if (!url) throw new UsageError('no DSO to inspect: give --dso URL or set SKEIN_DSO');
   const token = values.token ?? process.env.SKEIN_TOKEN;
+  // Loaded only now: help and usage errors need no client.
+  const { Client } = await import('../client/client.ts');
   const client = new Client({ url, ...(token ? { token } : {}), retryWindowMs: 0 });
   try {
     const [arg] = positionals;

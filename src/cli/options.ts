@@ -5,12 +5,15 @@ import { UsageError } from './usage-error.ts';
 /** The options a command declares, as `node:util` `parseArgs` takes them. */
 export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
+/** What {@link parseCommandLine} answers: `parseArgs`'s result for the command's options. */
+export type ParsedCommandLine<O extends OptionSpecs> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: boolean }>>;
+
 /**
  * Parses a command line strictly (unknown options, a missing value, and positionals where the
  * command takes none are errors) with `node:util` `parseArgs`; its errors become one-line
  * {@link UsageError}s.
  */
-export function parseCommandLine<const O extends OptionSpecs>(args: string[], options: O, allowPositionals = false) {
+export function parseCommandLine<const O extends OptionSpecs>(args: string[], options: O, allowPositionals = false): ParsedCommandLine<O> {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals });
   } catch (err) {

@@ -2,15 +2,14 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
-import { Client } from '../client/client.ts';
-import { setDefaultClient } from '../client/default-client.ts';
 import { RemoteError } from '../errors/remote-error.ts';
 import { SkeinError } from '../errors/skein-error.ts';
 import { splitStack } from '../errors/stack-frames.ts';
+import { APP_BUNDLE_ENV, appBundle, isTypeScript } from '../runtime/app-bundle.ts';
 import type { BackendName } from '../runtime/backend.ts';
-import { reportApp } from '../runtime/app-report.ts';
-import { configureRuntime, onThreadCounts, shutdownRuntime } from '../runtime/runtime.ts';
-import { startNode, type DsoNode } from '../server/node.ts';
+import { importDependency } from '../runtime/optional-dependency.ts';
+import { configureRuntime, onThreadCounts, prestartRuntime, shutdownRuntime } from '../runtime/runtime.ts';
+import type { DsoNode } from '../server/node.ts';
 import { dsoOption, intOption, parseCommandLine } from './options.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -44,10 +43,10 @@ const BACKENDS: readonly BackendName[] = ['local', 'process', 'lambda', 'http'];
 /**
  * `skein run`: points the default client at a DSO (an embedded node when none is given; a given
  * one that cannot be reached rejects before the app is loaded), picks the thread backend, imports
- * the entry (TypeScript runs directly), calls its default export and prints what it returns.
- * Resolves with 1 when loading the entry or main fails, having printed what failed once (a
- * `RemoteError` with where it came from and its remote stack). A bad command line throws a
- * {@link UsageError}.
+ * the entry (a TypeScript entry as one bundle of the app's modules, which the threads load too:
+ * see `appBundle`), calls its default export and prints what it returns. Resolves with 1 when
+ * loading the entry or main fails, having printed what failed once (a `RemoteError` with where it
+ * came from and its remote stack). A bad command line throws a {@link UsageError}.
  */
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(
@@ -91,6 +90,24 @@ export async function runCommand(argv: string[]): Promise<number> {
     throw new UsageError(backend === 'http' ? '--backend http needs --url URL' : '--url goes with --backend http');
   }
 
+  // The lambda backend's SDK is an optional package: a missing one is said in one line, up front.
+  if (backend === 'lambda') await importDependency('@aws-sdk/client-lambda', 'skein run --backend lambda');
+  // Loaded only now: help and usage errors need no node and no client.
+  const { Client } = await import('../client/client.ts');
+  const { setDefaultClient } = await import('../client/default-client.ts');
+  const { startNode } = await import('../server/node.ts');
+  const { reportApp } = await import('../runtime/app-report.ts');
+  const app = isTypeScript(path) ? await appBundle(path) : undefined;
+  if (app) {
+    // Threads load the bundle for the app's modules; stack traces point at the sources.
+    process.env[APP_BUNDLE_ENV] = app.url;
+    process.setSourceMapsEnabled(true);
+  }
+  // esbuild compiles the app in a process of its own while this thread starts the node and the
+  // workers; the outcome is awaited (and a failure reported) before the app is imported.
+  const built = app?.build();
+  built?.catch(() => undefined);
+
   let node: DsoNode | undefined;
   let url = dsoOption(values.dso);
   const token = values.token ?? process.env.SKEIN_TOKEN;
@@ -121,13 +138,15 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(values.endpoint ? { endpoint: values.endpoint } : {}),
     ...(values.url ? { url: values.url } : {}),
   });
+  prestartRuntime();
   const stopProgress = process.stderr.isTTY ? showProgress() : () => undefined;
   let stage = `loading ${entry} failed`;
   // A DSO of its own is one `skein dashboard` can watch: the app shows there with its threads.
   const report = node ? undefined : reportApp(client, entry);
   let outcome: 'ok' | 'failed' = 'failed';
   try {
-    const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    await built;
+    const mod = (await import(app?.url ?? pathToFileURL(path).href)) as { default?: unknown };
     if (typeof mod.default !== 'function') {
       throw new UsageError(`${entry} has no default export function; export default async function main() { ... }`);
     }
@@ -150,6 +169,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     await client.close();
     setDefaultClient(undefined);
     await node?.close();
+    await app?.remove();
   }
 }
 

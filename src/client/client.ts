@@ -24,6 +24,7 @@ export interface CallTarget {
   readonly init: readonly unknown[];
   /** Replace an existing object on the first call. */
   readonly forceNew: boolean;
+  /** @internal Whether the init args were sent (the client's bookkeeping, as on `SharedObject`). */
   initSent: boolean;
 }
 

@@ -1,10 +1,8 @@
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
-
-/** This package's root: `skein` and `skein/lambda` resolve to its sources. */
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { dirname, join, resolve } from 'node:path';
+import type { Plugin } from 'esbuild';
+import { importDependency } from '../runtime/optional-dependency.ts';
+import { entryFile, type SkeinEntry } from '../runtime/skein-files.ts';
 
 /** Options of {@link bundleForLambda}. */
 export interface BundleOptions {
@@ -13,8 +11,8 @@ export interface BundleOptions {
   /** Directory the bundle is written to (`index.mjs` and `index.mjs.map`); created if missing. */
   outDir: string;
   /**
-   * The module `skein/lambda` resolves to: it must export `handler`. Defaults to this package's
-   * `src/lambda.ts`; tests give a fixture.
+   * The module `skein/lambda` resolves to: it must export `handler`. Defaults to this copy of
+   * Skein's own (`dist/lambda.js`); tests give a fixture.
    */
   handlerModule?: string;
 }
@@ -38,13 +36,14 @@ export interface LambdaBundle {
  * `createRequire` (msgpackr's optional `msgpackr-extract`) is not, and its pure-JS fallback runs.
  */
 export async function bundleForLambda(opts: BundleOptions): Promise<LambdaBundle> {
+  const { build } = await importDependency<typeof import('esbuild')>('esbuild', 'skein deploy');
   const entry = resolve(opts.entry);
-  const handlerModule = resolve(opts.handlerModule ?? join(PACKAGE_ROOT, 'src/lambda.ts'));
+  const handlerModule = resolve(opts.handlerModule ?? entryFile('skein/lambda'));
   const file = join(resolve(opts.outDir), 'index.mjs');
   await build({
     stdin: {
       contents: `export * from ${JSON.stringify(entry)};\nexport { handler } from 'skein/lambda';\n`,
-      resolveDir: PACKAGE_ROOT,
+      resolveDir: dirname(entry),
       sourcefile: 'skein-lambda-entry.ts',
       loader: 'ts',
     },
@@ -66,13 +65,13 @@ export async function bundleForLambda(opts: BundleOptions): Promise<LambdaBundle
   return { file, map: `${file}.map`, bytes: (await stat(file)).size };
 }
 
-/** Resolves `skein` to this package's `src/index.ts` and `skein/lambda` to the handler module. */
+/** Resolves Skein's entries to this copy of Skein's files, and `skein/lambda` to the handler module. */
 function skeinPackage(handlerModule: string): Plugin {
   return {
     name: 'skein-package',
     setup(b) {
-      b.onResolve({ filter: /^skein(\/lambda)?$/ }, (args) => ({
-        path: args.path === 'skein' ? join(PACKAGE_ROOT, 'src/index.ts') : handlerModule,
+      b.onResolve({ filter: /^skein(\/(server|lambda|http))?$/ }, (args) => ({
+        path: args.path === 'skein/lambda' ? handlerModule : entryFile(args.path as SkeinEntry),
       }));
     },
   };

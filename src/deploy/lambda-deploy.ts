@@ -1,20 +1,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CreateFunctionCommand,
-  GetFunctionCommand,
-  LambdaClient,
-  PutFunctionConcurrencyCommand,
-  ResourceNotFoundException,
-  UpdateFunctionCodeCommand,
-  UpdateFunctionConfigurationCommand,
-  waitUntilFunctionActiveV2,
-  waitUntilFunctionUpdatedV2,
-  type FunctionConfiguration,
-} from '@aws-sdk/client-lambda';
+import type { FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeployError } from '../errors/deploy-error.ts';
 import { parseEndpoints } from '../protocol/endpoint.ts';
+import { importDependency } from '../runtime/optional-dependency.ts';
 import { bundleForLambda } from './bundle.ts';
 import { zip } from './zip.ts';
 
@@ -22,6 +12,9 @@ import { zip } from './zip.ts';
 export const DEFAULT_MEMORY_MB = 1024;
 /** See {@link DEFAULT_MEMORY_MB}. */
 export const DEFAULT_TIMEOUT_SECONDS = 300;
+/** The AWS SDK's Lambda client, an optional peer dependency loaded only to deploy. */
+type LambdaSdk = typeof import('@aws-sdk/client-lambda');
+
 /** How long to wait for a function to become active or finish an update. */
 const WAIT_SECONDS = 300;
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
@@ -70,11 +63,21 @@ export interface LambdaDeployment {
  * until Lambda reports it done. The function's environment gets `SKEIN_DSO`, `SKEIN_TOKEN` and
  * `NODE_OPTIONS=--enable-source-maps`; other variables it already has are kept. Credentials and
  * region come from the SDK's default chain. Throws a {@link DeployError} for missing credentials,
- * region or role, or a request AWS refused.
+ * region or role, or a request AWS refused, and a `MissingDependencyError` when
+ * `@aws-sdk/client-lambda` is not installed.
  */
 export async function deployLambda(opts: LambdaDeployOptions): Promise<LambdaDeployment> {
   const progress = opts.progress ?? (() => undefined);
-  const client = new LambdaClient({
+  const sdk = await importDependency<LambdaSdk>('@aws-sdk/client-lambda', 'skein deploy lambda');
+  const {
+    CreateFunctionCommand,
+    PutFunctionConcurrencyCommand,
+    UpdateFunctionCodeCommand,
+    UpdateFunctionConfigurationCommand,
+    waitUntilFunctionActiveV2,
+    waitUntilFunctionUpdatedV2,
+  } = sdk;
+  const client = new sdk.LambdaClient({
     ...(opts.region ? { region: opts.region } : {}),
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
   });
@@ -86,7 +89,7 @@ export async function deployLambda(opts: LambdaDeployOptions): Promise<LambdaDep
     progress(`bundling ${opts.entry}…`);
     const code = await bundleAndZip(opts);
     progress(`${Math.ceil(code.length / 1024)} KB zipped`);
-    const existing = await getFunction(client, opts.name);
+    const existing = await getFunction(sdk, client, opts.name);
     let arn: string;
     if (existing === undefined) {
       if (!opts.role) throw new DeployError(`function ${opts.name} does not exist; creating it needs a role (--role ARN)`);
@@ -164,11 +167,11 @@ async function bundleAndZip(opts: LambdaDeployOptions): Promise<Buffer> {
 }
 
 /** The function's configuration, or undefined when it does not exist. */
-async function getFunction(client: LambdaClient, name: string): Promise<FunctionConfiguration | undefined> {
+async function getFunction(sdk: LambdaSdk, client: LambdaClient, name: string): Promise<FunctionConfiguration | undefined> {
   try {
-    return (await client.send(new GetFunctionCommand({ FunctionName: name }))).Configuration ?? {};
+    return (await client.send(new sdk.GetFunctionCommand({ FunctionName: name }))).Configuration ?? {};
   } catch (err) {
-    if (err instanceof ResourceNotFoundException) return undefined;
+    if (err instanceof sdk.ResourceNotFoundException) return undefined;
     throw err;
   }
 }

@@ -14,3 +14,4 @@ export { DeployError } from './deploy-error.ts';
 export { ObjectLostError } from './object-lost-error.ts';
 export { EtcdError } from './etcd-error.ts';
 export { ListenError } from './listen-error.ts';
+export { MissingDependencyError } from './missing-dependency-error.ts';

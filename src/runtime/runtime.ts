@@ -65,6 +65,16 @@ export function runtimeBackend(): Backend {
   return current;
 }
 
+/**
+ * Starts the configured backend's workers now, when it keeps a pool of its own on this machine
+ * (local); otherwise does nothing. `skein run` calls it so that worker threads start while the
+ * app is compiled and loaded.
+ */
+export function prestartRuntime(): void {
+  const b = runtimeBackend();
+  if (b instanceof LocalBackend) b.prestart();
+}
+
 /** Waits for running threads, then stops the runtime's workers. */
 export async function shutdownRuntime(): Promise<void> {
   const b = current;

@@ -1,6 +1,7 @@
 import { setDefaultClient } from '../client/default-client.ts';
 import { handleFor } from '../client/handle-registry.ts';
 import { Client } from '../client/client.ts';
+import { APP_BUNDLE_ENV, isTypeScript } from './app-bundle.ts';
 import { decodeArg, decodeEnvelope, encodeThreadResult, type ThreadResult, type ReceivedEnvelope } from './envelope.ts';
 import { checkSerializable } from './serializable.ts';
 import { findTask } from './task-registry.ts';
@@ -20,9 +21,22 @@ function bindDefaultClient(env: ReceivedEnvelope): void {
 // import() goes through the loader (and tsx's hooks) even for a cached module: remember them.
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
-function load(url: string): Promise<Record<string, unknown>> {
+/**
+ * The module to import for `module`. Under `skein run` with a TypeScript entry, the app's
+ * TypeScript modules are in its bundle (a task named with `{ module: import.meta.url }` names its
+ * source file): the bundle is imported instead.
+ */
+function moduleToLoad(module: string): string {
+  const bundle = process.env[APP_BUNDLE_ENV];
+  return bundle && isTypeScript(module) ? bundle : module;
+}
+
+/** Imports a module of the app (see {@link moduleToLoad}); a bundle's stack traces are mapped to its sources. */
+function load(module: string): Promise<Record<string, unknown>> {
+  const url = moduleToLoad(module);
   let mod = modules.get(url);
   if (!mod) {
+    if (process.env[APP_BUNDLE_ENV] && !process.sourceMapsEnabled) process.setSourceMapsEnabled(true);
     mod = import(url) as Promise<Record<string, unknown>>;
     modules.set(url, mod);
     mod.catch(() => modules.delete(url));
@@ -59,7 +73,14 @@ async function resolveFunction(env: ReceivedEnvelope, bundled: boolean): Promise
   const name = env.export ?? 'default';
   const fallback = mod.default as Record<string, unknown> | ((arg: unknown) => unknown) | undefined;
   const fn = mod[name] ?? (name !== 'default' && fallback && typeof fallback === 'object' ? fallback[name] : undefined);
-  if (typeof fn !== 'function') throw new Error(`${env.module} has no exported function '${name}'`);
+  if (typeof fn !== 'function') {
+    const bundled = moduleToLoad(env.module) !== env.module;
+    throw new Error(
+      bundled
+        ? `${env.module} is TypeScript, which skein run compiles into the app's bundle, and the bundle exports no function '${name}' (only the entry's exports): give a CloudPool a JavaScript module, or define the function with task()`
+        : `${env.module} has no exported function '${name}'`,
+    );
+  }
   return fn as (arg: unknown) => unknown;
 }
 

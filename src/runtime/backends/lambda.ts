@@ -5,6 +5,7 @@ import { TimeoutError } from '../../errors/timeout-error.ts';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
 import type { Backend } from '../backend.ts';
 import { backoff } from '../../client/retry.ts';
+import { importDependency } from '../optional-dependency.ts';
 import { INVOKE_BACKOFF, RemoteBackend } from './remote-backend.ts';
 
 /** Lambda's limit on a synchronous invocation's request and response payloads. */
@@ -85,8 +86,10 @@ interface FunctionErrorPayload {
 export class LambdaBackend extends RemoteBackend implements Backend {
   readonly name = 'lambda';
   /**
-   * The SDK client, made at the first invocation: the SDK is imported then, so a program (or a
-   * Lambda bundle, where the runtime provides the SDK) that never uses this backend never loads it.
+   * The SDK client, made at the first invocation: the SDK (an optional peer dependency) is imported
+   * then, so a program (or a Lambda bundle, where the runtime provides the SDK) that never uses this
+   * backend never loads it, and one without it installed fails its threads with a
+   * `MissingDependencyError`.
    */
   private client: Promise<{ client: LambdaClient; InvokeCommand: typeof import('@aws-sdk/client-lambda').InvokeCommand }> | undefined;
   private readonly throttleRetries: number;
@@ -126,7 +129,7 @@ export class LambdaBackend extends RemoteBackend implements Backend {
 
   private sdk(): NonNullable<LambdaBackend['client']> {
     const agent = (): { keepAlive: true; maxSockets: number } => ({ keepAlive: true, maxSockets: this.opts.concurrency ?? 100 });
-    this.client ??= import('@aws-sdk/client-lambda').then(({ LambdaClient, InvokeCommand }) => ({
+    this.client ??= importDependency<typeof import('@aws-sdk/client-lambda')>('@aws-sdk/client-lambda', 'the lambda backend').then(({ LambdaClient, InvokeCommand }) => ({
       client: new LambdaClient({
         ...(this.opts.region ? { region: this.opts.region } : {}),
         ...(this.opts.endpoint ? { endpoint: this.opts.endpoint } : {}),

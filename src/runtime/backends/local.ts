@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
 import type { Backend, BackendOptions } from '../backend.ts';
 import { InFlight } from '../in-flight.ts';
+import { FROM_SOURCE } from '../skein-files.ts';
 
 interface Job {
   resolve(outcome: Uint8Array): void;
@@ -15,7 +16,8 @@ interface Slot {
   jobs: Map<number, Job>;
 }
 
-const ENTRY = new URL('./thread-worker.js', import.meta.url);
+// The worker's main, compiled; from the sources, a bootstrap that registers tsx before it.
+const ENTRY = new URL(FROM_SOURCE ? './thread-worker.js' : './thread-worker-main.js', import.meta.url);
 
 /**
  * Runs cloud threads on a pool of worker threads in this process, sized to the cores by default.
@@ -50,6 +52,15 @@ export class LocalBackend implements Backend {
       slot.worker.postMessage({ id, envelope });
     });
     return this.inFlight.track(done);
+  }
+
+  /**
+   * Starts every worker of the pool now rather than at the first threads, so that their start
+   * overlaps the caller's other work (`skein run` compiling and loading the app). Idle workers do
+   * not keep the process alive.
+   */
+  prestart(): void {
+    while (!this.closing && this.slots.length < this.size) this.slots.push(this.spawn());
   }
 
   async close(): Promise<void> {

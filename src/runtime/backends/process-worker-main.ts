@@ -10,7 +10,7 @@ process.on('message', (job: Job) => {
   void runInvocation(job.envelope).then((outcome) => process.send!({ id: job.id, outcome }));
 });
 
-// Booted (the loader is registered and the handler is listening): from now on an invocation's
+// Booted (Skein's modules are loaded and the handler is listening): from now on an invocation's
 // time counts against the backend's timeout, as a FaaS platform counts it after the init phase.
 process.send!({ ready: true });
 

@@ -1,4 +1,5 @@
-// Entry of a process-backend worker: make TypeScript importable, then serve invocations.
+// Entry of a process-backend worker when Skein runs from its TypeScript sources (a checkout):
+// register tsx, then serve invocations. The package's compiled worker starts process-worker-main.js.
 import { register } from 'tsx/esm/api';
 
 register();

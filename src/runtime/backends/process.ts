@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { TimeoutError } from '../../errors/timeout-error.ts';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
 import type { Backend, BackendOptions } from '../backend.ts';
+import { FROM_SOURCE } from '../skein-files.ts';
 
 interface Job {
   id: number;
@@ -20,7 +21,8 @@ interface Proc {
   ready: boolean;
 }
 
-const ENTRY = fileURLToPath(new URL('./process-worker.js', import.meta.url));
+// The worker's main, compiled; from the sources, a bootstrap that registers tsx before it.
+const ENTRY = fileURLToPath(new URL(FROM_SOURCE ? './process-worker.js' : './process-worker-main.js', import.meta.url));
 
 /** Default concurrency limit of the process backend, like a FaaS account's. */
 export const DEFAULT_PROCESS_CONCURRENCY = 64;
