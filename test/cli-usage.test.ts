@@ -15,7 +15,7 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
 const usageErrors: Array<[string[], string, RegExp]> = [
   [[], 'skein', /^no command given$/],
   [['frobnicate'], 'skein', /^unknown command 'frobnicate'$/],
-  [['help', 'frobnicate'], 'skein help', /^unknown command 'frobnicate' \(known: run, dso, inspect, deploy, admin, help\)$/],
+  [['help', 'frobnicate'], 'skein help', /^unknown command 'frobnicate' \(known: run, dso, inspect, dashboard, deploy, admin, help\)$/],
   [['dso', '--bogus'], 'skein dso', /^unknown option '--bogus'$/],
   [['dso', 'extra'], 'skein dso', /^unexpected argument 'extra'$/],
   [['dso', '--port'], 'skein dso', /^--port needs a value$/],

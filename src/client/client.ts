@@ -73,7 +73,7 @@ export interface ClientOptions {
  * answered, not applied twice. Leases (permits, locks) belong to the session
  * and survive reconnects; `close()` ends the session.
  */
-export class Client implements RetryHost {
+export class Client {
   /** The seeds this client connects to. */
   readonly endpoints: readonly Endpoint[];
   /** This client's session id, drawn at random; leases and kept replies belong to it. */
