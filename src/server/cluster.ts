@@ -114,7 +114,7 @@ export class Cluster {
       }
       for (const url of urls) {
         if (url === this.opts.self || this.links.get(url)?.gone === false) continue;
-        this.links.set(url, new PeerLink(url, this.opts.self, me.id, this.opts.token, () => this.core.backupProgress(), this.opts.log));
+        this.links.set(url, new PeerLink(url, this.opts.self, me.id, this.opts.token, () => this.core.backupProgress(), this.opts.log, () => this.core.topology.epoch));
       }
     }
     const epoch = this.core.installView(view, status, me);
@@ -165,7 +165,7 @@ export class Cluster {
             case 'r':
               records = true;
               if (typeof msg[1] === 'number' && msg[2] instanceof Uint8Array && this.inbound.fresh(incarnation, msg[1])) {
-                this.applyRecord(from, msg[2]);
+                this.applyRecord(from, msg[2], typeof msg[3] === 'number' ? msg[3] : Infinity);
               }
               break;
             case 'k':
@@ -182,10 +182,12 @@ export class Cluster {
     };
   }
 
-  private applyRecord(from: string, record: Uint8Array): void {
+  private applyRecord(from: string, record: Uint8Array, senderEpoch: number): void {
     try {
-      this.opts.journal?.append(record);
-      this.core.apply(record);
+      const journal = this.opts.journal;
+      if (!this.core.applyFromMember(record, senderEpoch, (bytes) => journal?.append(bytes))) {
+        this.opts.log.debug({ from }, 'a record about a key this node no longer holds was ignored');
+      }
     } catch (err) {
       this.opts.log.error({ err, from }, 'a record from a member could not be applied');
     }

@@ -109,6 +109,19 @@ export class Handover {
     return this.statusSeen?.lost.length ?? 0;
   }
 
+  /**
+   * Whether a record about `key`, made while its sender's view was `senderEpoch`, concerns this
+   * node. It does not only when this node's view is stable, at least as new as the sender's, and
+   * does not give this node the key: the sender had not yet learnt the view is stable and still
+   * sent to the base's owners (applied here, after this node dropped its copy, it would make a
+   * stray one). A record from a sender ahead of this node is always taken: its view may give this
+   * node the key.
+   */
+  keeps(key: string, senderEpoch: number): boolean {
+    if (!this.stable || senderEpoch > this.topo.epoch || this.alone) return true;
+    return this.placement.owners(key, this.host.rf).includes(this.host.self);
+  }
+
   /** Whether this node may answer calls now: in its view and within its lease. */
   serving(): boolean {
     return !this.leaving && this.inView && performance.now() < this.validUntil();

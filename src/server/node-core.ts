@@ -435,10 +435,33 @@ export class NodeCore {
 
   // ---------------------------------------------------------------- records
 
-  /** Applies one record from the owner of its object (as a backup) or from the journal (recovery). */
+  /**
+   * Applies one record sent by another member (this node backs the object up, or is its new
+   * owner), made while the sender's view was `senderEpoch`, handing its bytes to `keep` (the
+   * journal) first. A change to an object that no longer concerns this node (see
+   * {@link Handover.keeps}) is neither kept nor applied; answers whether the record was.
+   */
+  applyFromMember(bytes: Uint8Array, senderEpoch: number, keep: (bytes: Uint8Array) => void): boolean {
+    const rec = decode(bytes) as unknown[];
+    if (!Array.isArray(rec)) throw new TypeError('a record must be an array');
+    // Only changes made by calls are filtered. What a handover sends (an object, its loss, a drop)
+    // is always taken: a leaving member sends it to the owners in the view without it, before any
+    // member has that view.
+    const change = rec[0] === RecordKind.Call || rec[0] === RecordKind.Withdraw || rec[0] === RecordKind.EndSession || rec[0] === RecordKind.Destroy;
+    if (change && !this.handover.keeps(rec[1] as string, senderEpoch)) return false;
+    keep(bytes);
+    this.applyDecoded(rec);
+    return true;
+  }
+
+  /** Applies one record from the journal (recovery). */
   apply(bytes: Uint8Array): void {
     const rec = decode(bytes) as unknown[];
     if (!Array.isArray(rec)) throw new TypeError('a record must be an array');
+    this.applyDecoded(rec);
+  }
+
+  private applyDecoded(rec: unknown[]): void {
     const key = rec[1] as string;
     switch (rec[0]) {
       case RecordKind.Call: {

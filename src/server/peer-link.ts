@@ -9,13 +9,16 @@ import type { BackupLink } from './replicator.ts';
 
 /**
  * Messages from one member to another, in frames of arrays:
- * - `['r', n, record]`: the n-th record on this link (a change to an object the receiver backs up,
- *   or an object handed over);
+ * - `['r', n, record, epoch]`: the n-th record on this link (a change to an object the receiver
+ *   backs up, or an object handed over), made while the sender's view was `epoch`;
  * - `['k', session, ids]`: the session's client acknowledged these replies (see `Op.Ack`).
  * The receiver answers on the same socket with `['a', n]`: it has applied (and journaled)
  * records up to n.
  */
-export type PeerMessage = ['r', number, Uint8Array] | ['k', string, readonly number[]];
+export type PeerMessage = RecordMessage | ['k', string, readonly number[]];
+
+/** A record on a link: its number on the link, its bytes, and the sender's view epoch when it was made. */
+export type RecordMessage = ['r', number, Uint8Array, number];
 
 /** Reconnect delay after a link drops, doubling up to {@link MAX_RETRY_MS}. */
 const FIRST_RETRY_MS = 50;
@@ -38,7 +41,7 @@ export class PeerLink implements BackupLink {
   private connected = false;
   private queue: PeerMessage[] = [];
   /** Records sent and not yet acknowledged, oldest first, for a resend after a reconnect. */
-  private unacked: Array<['r', number, Uint8Array]> = [];
+  private unacked: RecordMessage[] = [];
   private nextRecord = 1;
   private ackedUpTo = 0;
   private closed = false;
@@ -53,6 +56,8 @@ export class PeerLink implements BackupLink {
     private readonly token: string | undefined,
     private readonly onAck: () => void,
     private readonly log: Logger,
+    /** The sending member's view epoch now (stamped on each record). */
+    private readonly epoch: () => number,
   ) {
     this.incarnation = `${run}.${randomBytes(8).toString('hex')}`;
   }
@@ -68,7 +73,7 @@ export class PeerLink implements BackupLink {
 
   send(record: Uint8Array): number {
     const n = this.nextRecord++;
-    const msg: ['r', number, Uint8Array] = ['r', n, record];
+    const msg: RecordMessage = ['r', n, record, this.epoch()];
     this.unacked.push(msg);
     this.queue.push(msg);
     return n;
