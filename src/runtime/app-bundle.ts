@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import os from 'node:os';
@@ -28,7 +29,10 @@ export interface AppBundle {
    * compile or an import cannot be resolved.
    */
   build(): Promise<void>;
-  /** Deletes the bundle and its source map; call it once the run's threads are done. */
+  /**
+   * Deletes the bundle and its source map; call it once the run's threads are done. A process
+   * that exits first (an app calling `process.exit`) deletes them as it exits.
+   */
   remove(): Promise<void>;
 }
 
@@ -53,10 +57,15 @@ export async function appBundle(entry: string): Promise<AppBundle> {
   const esbuild = await importDependency<typeof import('esbuild')>('esbuild', `skein run of a TypeScript entry (${basename(entry)})`);
   const dir = await mkdtemp(join(os.tmpdir(), 'skein-run-'));
   const file = join(dir, `${basename(entry, extname(entry))}.mjs`);
+  const removeAtExit = (): void => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeAtExit);
   return {
     url: pathToFileURL(file).href,
     build: () => build(esbuild, entry, file),
-    remove: () => rm(dir, { recursive: true, force: true }),
+    async remove() {
+      process.off('exit', removeAtExit);
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 
