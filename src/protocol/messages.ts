@@ -11,8 +11,9 @@ export const PROTOCOL_VERSION = 1;
 export const HELLO_MAGIC = 'skein';
 
 /**
- * First element of a member's handshake with another member: `[PEER_MAGIC, version, token, url]`,
- * the URL being the sender's id in the cluster.
+ * First element of a member's handshake with another member:
+ * `[PEER_MAGIC, version, token, url, '<run>.<random>']`, the URL being the sender's id in the
+ * cluster and the last element the link's incarnation (the sender's run, see `PeerLink`).
  */
 export const PEER_MAGIC = 'skein-peer';
 

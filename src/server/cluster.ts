@@ -184,8 +184,7 @@ export class Cluster {
 
   private applyRecord(from: string, record: Uint8Array, senderEpoch: number): void {
     try {
-      const journal = this.opts.journal;
-      if (!this.core.applyFromMember(record, senderEpoch, (bytes) => journal?.append(bytes))) {
+      if (!this.core.applyFromMember(record, senderEpoch, this.opts.journal)) {
         this.opts.log.debug({ from }, 'a record about a key this node no longer holds was ignored');
       }
     } catch (err) {

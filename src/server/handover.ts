@@ -373,11 +373,6 @@ export class Handover {
     }
     await this.host.replicator.settled();
   }
-
-  /** Whether this node is leaving (answers everything `MOVED`). */
-  get isLeaving(): boolean {
-    return this.leaving;
-  }
 }
 
 function same(a: readonly string[], b: readonly string[]): boolean {

@@ -437,11 +437,11 @@ export class NodeCore {
 
   /**
    * Applies one record sent by another member (this node backs the object up, or is its new
-   * owner), made while the sender's view was `senderEpoch`, handing its bytes to `keep` (the
-   * journal) first. A change to an object that no longer concerns this node (see
+   * owner), made while the sender's view was `senderEpoch`, appending its bytes to `journal`
+   * first. A change to an object that no longer concerns this node (see
    * {@link Handover.keeps}) is neither kept nor applied; answers whether the record was.
    */
-  applyFromMember(bytes: Uint8Array, senderEpoch: number, keep: (bytes: Uint8Array) => void): boolean {
+  applyFromMember(bytes: Uint8Array, senderEpoch: number, journal: { append(record: Uint8Array): void } | undefined): boolean {
     const rec = decode(bytes) as unknown[];
     if (!Array.isArray(rec)) throw new TypeError('a record must be an array');
     // Only changes made by calls are filtered. What a handover sends (an object, its loss, a drop)
@@ -449,7 +449,7 @@ export class NodeCore {
     // member has that view.
     const change = rec[0] === RecordKind.Call || rec[0] === RecordKind.Withdraw || rec[0] === RecordKind.EndSession || rec[0] === RecordKind.Destroy;
     if (change && !this.handover.keeps(rec[1] as string, senderEpoch)) return false;
-    keep(bytes);
+    journal?.append(bytes);
     this.applyDecoded(rec);
     return true;
   }
