@@ -83,3 +83,14 @@ test('a restore after any changes gives back the same objects holding what they 
     { numRuns: 300 },
   );
 });
+
+test('an own field named __proto__ is restored as a field, and the prototype stays', () => {
+  const state = JSON.parse('{"__proto__": [1, 2], "n": 1}') as Record<string, unknown>;
+  const point = saveForRollback(state);
+  state['n'] = 2;
+  delete state['__proto__'];
+  rollBack(point);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(state, '__proto__')?.value, [1, 2]);
+  assert.equal(Object.getPrototypeOf(state), Object.prototype);
+  assert.equal(state['n'], 1);
+});

@@ -60,7 +60,11 @@ export function rollBack(point: RollbackPoint): void {
         // Fields from the first difference on are removed and put back, so their order is the old one too.
         for (let i = same; i < now.length; i++) delete target[now[i]!];
         for (let i = 0; i < keys.length; i++) {
-          if (i >= same || !Object.is(target[keys[i]!], values[i])) target[keys[i]!] = values[i];
+          const key = keys[i]!;
+          if (i < same && Object.is(target[key], values[i])) continue;
+          // An own field named `__proto__` is a field; assigning it would set the prototype instead.
+          if (key === '__proto__') Object.defineProperty(target, key, { value: values[i], writable: true, enumerable: true, configurable: true });
+          else target[key] = values[i];
         }
         break;
       }
