@@ -15,8 +15,11 @@
 export interface WriteStamp {
   /** The writing cache's id. */
   readonly writer: string;
-  /** A hybrid logical clock reading `[wall ms, counter]`, strictly increasing per writer. */
-  tick(): readonly [number, number];
+  /**
+   * A hybrid logical clock reading `[wall ms, counter]`: strictly increasing per writer and
+   * greater than `after` (a timestamp the writer has seen), so its write wins over what it saw.
+   */
+  tick(after?: readonly [number, number]): readonly [number, number];
   /** A tag unique over every write of every writer (`writer:n`). */
   tag(): string;
 }
