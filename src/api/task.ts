@@ -3,6 +3,7 @@ import { atCallSite } from './call-site.ts';
 import { launch } from '../runtime/launch.ts';
 import { runtimeBackend } from '../runtime/runtime.ts';
 import { registerTask, type TaskDefinition } from '../runtime/task-registry.ts';
+import type { Session } from '../client/session.ts';
 
 /** Options of {@link task}. */
 export interface TaskOptions {
@@ -16,6 +17,16 @@ export interface TaskOptions {
    * stack when omitted; give it if your bundler or loader hides module paths.
    */
   module?: string;
+}
+
+/** Options of {@link Task.spawn} and {@link Task.run}. */
+export interface SpawnOptions {
+  /**
+   * The session the thread runs in: its lattice reads and writes keep the session's level, and
+   * what it sees comes back with its result. The spawner's writes reach the DSO before the thread
+   * starts.
+   */
+  session?: Session;
 }
 
 /** A running (or finished) cloud thread. */
@@ -40,9 +51,9 @@ export interface Task<A, R> {
    * Starts a thread running the task with `arg` and returns at once. `arg` must be a msgpack
    * value (handles travel as references); anything else throws a `SerializationError` here.
    */
-  spawn(arg: A): ThreadHandle<R>;
-  /** `spawn(arg).join()`, except that an argument that cannot be sent rejects rather than throws. */
-  run(arg: A): Promise<R>;
+  spawn(arg: A, opts?: SpawnOptions): ThreadHandle<R>;
+  /** `spawn(arg, opts).join()`, except that an argument that cannot be sent rejects rather than throws. */
+  run(arg: A, opts?: SpawnOptions): Promise<R>;
 }
 
 /**
@@ -69,13 +80,13 @@ export function task<A = void, R = unknown>(
   if (!module) throw new Error(`cannot tell which module defines task '${name}'; pass { module: import.meta.url }`);
   const definition: TaskDefinition = { name, fn, module, retries };
   registerTask(definition);
-  const spawn = (arg: A): ThreadHandle<Awaited<R>> => {
-    const launched = launch(runtimeBackend(), { module, task: name, arg }, retries);
+  const spawn = (arg: A, spawnOpts: SpawnOptions = {}): ThreadHandle<Awaited<R>> => {
+    const launched = launch(runtimeBackend(), { module, task: name, arg }, retries, spawnOpts.session);
     return { id: launched.threadId, join: () => atCallSite(launched.result as Promise<Awaited<R>>) };
   };
-  const run = (arg: A): Promise<Awaited<R>> => {
+  const run = (arg: A, spawnOpts?: SpawnOptions): Promise<Awaited<R>> => {
     try {
-      return spawn(arg).join();
+      return spawn(arg, spawnOpts).join();
     } catch (err) {
       return Promise.reject(err);
     }

@@ -11,6 +11,7 @@ import { Connection, encodeRequest, type Fallback, type Outgoing, type Resend } 
 import { parseEndpoints, type Endpoint } from '../protocol/endpoint.ts';
 import { handleFor } from './handle-registry.ts';
 import { again, DEFAULT_RETRY_WINDOW_MS, Retry, retryWindowFromEnv, type RetryHost } from './retry.ts';
+import { LatticeCache, type CacheOptions, type CacheStats } from './lattice-cache.ts';
 
 /**
  * What a call needs to know about the object it targets. Handles implement it. `initSent` flips to
@@ -28,8 +29,8 @@ export interface CallTarget {
   initSent: boolean;
 }
 
-/** How to reach a DSO node. */
-export interface ClientOptions {
+/** How to reach a DSO node, and how the client's cache of lattice objects behaves. */
+export interface ClientOptions extends CacheOptions {
   /**
    * `skein://host:port` (or `skeins://` for TLS); several seeds comma-separated. Anything else makes
    * the constructor throw an `AddressError`.
@@ -90,6 +91,7 @@ export class Client {
   readonly retryWindowMs: number;
   /** Whether failed calls show their callers' frames (see {@link ClientOptions.callSites}). */
   readonly callSites: boolean;
+  #lattices: LatticeCache | undefined;
 
   constructor(private readonly opts: ClientOptions) {
     this.endpoints = parseEndpoints(opts.url);
@@ -270,21 +272,49 @@ export class Client {
     });
   }
 
+  /**
+   * @internal The client's cache of lattice objects (made at first use): the one cache of the
+   * process when this is its default client.
+   */
+  get lattices(): LatticeCache {
+    this.#lattices ??= new LatticeCache(this, this.opts);
+    return this.#lattices;
+  }
+
+  /**
+   * Resolves once every write to a lattice object made through this client so far has reached its
+   * node; rejects with the error of a write that could not be made. A thread's result waits for
+   * its default client's writes this way; call it before reporting work done elsewhere.
+   */
+  async flushWrites(): Promise<void> {
+    await this.#lattices?.flush();
+  }
+
+  /** What the client's cache of lattice objects holds (zeros when it has none). */
+  cacheStats(): CacheStats {
+    return this.#lattices?.stats() ?? { keys: 0, bytes: 0, maxBytes: 0, hits: 0, misses: 0, writes: 0, unflushed: 0, pushes: 0, evictions: 0 };
+  }
+
   /** One round trip to a node. */
   async ping(): Promise<void> {
     await again(this, () => this.connection().request([Op.Ping, 0]));
   }
 
   /**
-   * Ends the session (its leases are returned at once) and closes the connections. Calls still
-   * in flight fail with `ConnectionClosedError`.
+   * Sends the writes to lattice objects still in its cache, ends the session (its leases are
+   * returned at once) and closes the connections. Other calls still in flight fail with
+   * `ConnectionClosedError`. Rejects, after closing, if a write could not be made.
    */
   async close(): Promise<void> {
+    if (this.isClosed) return;
+    let failure: unknown;
+    if (this.#lattices) await this.#lattices.close().catch((err: unknown) => (failure = err));
     this.isClosed = true;
     this.seed?.bye();
     this.seed = undefined;
     for (const conn of this.members.values()) conn.bye();
     this.members.clear();
+    if (failure !== undefined) throw failure;
   }
 
   private options(endpoints: Endpoint[]) {

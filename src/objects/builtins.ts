@@ -10,6 +10,8 @@ import { SemaphoreType } from './semaphore.ts';
 import { SharedFutureType } from './shared-future.ts';
 import { SharedListType } from './shared-list.ts';
 import { SharedMapType } from './shared-map.ts';
+import { LATTICES } from '../lattice/index.ts';
+import { defineLatticeType } from './lattice-object.ts';
 
 /** Every built-in type; each node loads them all. */
 export const BUILTIN_TYPES: readonly ObjectType[] = [
@@ -24,4 +26,5 @@ export const BUILTIN_TYPES: readonly ObjectType[] = [
   SemaphoreType,
   LockType,
   SharedFutureType,
+  ...[...LATTICES.values()].map(defineLatticeType),
 ];

@@ -33,6 +33,12 @@ export type Park = typeof PARK;
  */
 export const SESSION_ENDED: unique symbol = Symbol('skein.sessionEnded');
 
+/**
+ * An object whose fields do not say what it holds (a lattice object's metadata) shows itself in
+ * `skein inspect` through this method: it answers plain data.
+ */
+export const DESCRIBE: unique symbol = Symbol('skein.describe');
+
 /** An object that holds per-session leases implements this. */
 export interface LeaseHolder {
   [SESSION_ENDED](session: string): void;

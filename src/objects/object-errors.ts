@@ -17,3 +17,11 @@ export class IllegalStateError extends Error {
 export class FutureFailedError extends Error {
   override name = 'FutureFailedError';
 }
+
+/**
+ * A repeatable-read session read an object whose snapshot for it is gone (the object keeps a
+ * bounded number of session snapshots): answering another version would break the guarantee.
+ */
+export class SessionExpiredError extends Error {
+  override name = 'SessionExpiredError';
+}

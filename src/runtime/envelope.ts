@@ -1,3 +1,4 @@
+import type { SessionWire } from '../client/session.ts';
 import { decode, encode, type RefFactory } from '../protocol/codec.ts';
 
 /**
@@ -17,6 +18,8 @@ export interface Envelope {
   /** DSO the thread's default client connects to, and its token. */
   readonly dso?: string;
   readonly token?: string;
+  /** The session the thread runs in (`task.spawn(arg, { session })`), as it stood at spawn. */
+  readonly session?: SessionWire;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface Envelope {
  * that running the thread again cannot mend (the envelope, the task's lookup, or its result could
  * not be handled): it is never retried.
  */
-export type ThreadResult =
+export type ThreadResult = (
   | { readonly ok: true; readonly value: unknown }
   | {
       readonly ok: false;
@@ -33,7 +36,11 @@ export type ThreadResult =
       readonly stack: string;
       readonly code?: string;
       readonly final?: true;
-    };
+    }
+) & {
+  /** The thread's session as it ended (what it saw and pinned), to merge into the spawner's. */
+  readonly session?: SessionWire;
+};
 
 /** Envelope version understood by this runtime. */
 export const ENVELOPE_VERSION = 1;

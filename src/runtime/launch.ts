@@ -1,4 +1,5 @@
 import { configuredDefaultClient } from '../client/default-client.ts';
+import type { Session } from '../client/session.ts';
 import { handleFor } from '../client/handle-registry.ts';
 import { RemoteError } from '../errors/remote-error.ts';
 import { SkeinError } from '../errors/skein-error.ts';
@@ -8,7 +9,7 @@ import { countThread } from './runtime.ts';
 import { checkSerializable } from './serializable.ts';
 
 /** What to run: everything of an envelope but what `launch` fills in. */
-export type Invocation = Omit<Envelope, 'v' | 'threadId' | 'dso' | 'token'>;
+export type Invocation = Omit<Envelope, 'v' | 'threadId' | 'dso' | 'token' | 'session'>;
 
 /** A launched thread: its id and its eventual result. */
 export interface Launched {
@@ -27,8 +28,9 @@ let sequence = 0;
  * carrying the thread's error (name, message, remote stack; its `origin` names the thread), or the
  * backend's own error (`WorkerCrashedError`, `TimeoutError`).
  */
-export function launch(backend: Backend, what: Invocation, retries = 0): Launched {
+export function launch(backend: Backend, what: Invocation, retries = 0, session?: Session): Launched {
   checkSerializable(what.arg, 'arg');
+  if (session?.ended) throw new TypeError(`session ${session.id} has ended`);
   const threadId = `${process.pid}-${++sequence}`;
   const dso = configuredDefaultClient();
   const env: Envelope = {
@@ -37,9 +39,15 @@ export function launch(backend: Backend, what: Invocation, retries = 0): Launche
     ...what,
     ...(dso ? { dso: dso.url, ...(dso.token ? { token: dso.token } : {}) } : {}),
   };
-  const bytes = encodeEnvelope(env);
+  // With a session, the spawner's writes reach the DSO first, and the envelope carries the
+  // session as it stands then: the thread reads them (read-your-writes across functions).
+  const bytes = session
+    ? dso
+      ? dso.flushWrites().then(() => encodeEnvelope({ ...env, session: session.toWire() }))
+      : encodeEnvelope({ ...env, session: session.toWire() })
+    : encodeEnvelope(env);
   countThread('spawned');
-  const result = attempt(backend, bytes, threadId, what, retries).then(
+  const result = attempt(backend, bytes, threadId, what, retries, session).then(
     (value) => {
       countThread('done');
       return value;
@@ -54,7 +62,15 @@ export function launch(backend: Backend, what: Invocation, retries = 0): Launche
   return { threadId, result };
 }
 
-async function attempt(backend: Backend, bytes: Uint8Array, threadId: string, what: Invocation, retries: number): Promise<unknown> {
+async function attempt(
+  backend: Backend,
+  envelope: Uint8Array | Promise<Uint8Array>,
+  threadId: string,
+  what: Invocation,
+  retries: number,
+  session: Session | undefined,
+): Promise<unknown> {
+  const bytes = await envelope;
   for (let left = retries; ; left--) {
     let encoded: Uint8Array;
     try {
@@ -65,6 +81,7 @@ async function attempt(backend: Backend, bytes: Uint8Array, threadId: string, wh
       continue;
     }
     const outcome = decodeThreadResult(encoded, (type, key) => handleFor(type, key, undefined));
+    if (outcome.session && session) session.absorb(outcome.session);
     if (outcome.ok) return outcome.value;
     if (left <= 0 || outcome.final) {
       const ran = what.task !== undefined ? `task '${what.task}'` : `export '${what.export ?? 'default'}' of ${what.module}`;

@@ -1,4 +1,5 @@
-import { setDefaultClient } from '../client/default-client.ts';
+import { configuredDefaultClient, setDefaultClient } from '../client/default-client.ts';
+import { Session } from '../client/session.ts';
 import { handleFor } from '../client/handle-registry.ts';
 import { Client } from '../client/client.ts';
 import { APP_BUNDLE_ENV, isTypeScript } from './app-bundle.ts';
@@ -104,17 +105,28 @@ export async function runInvocation(bytes: Uint8Array, opts: InvocationOptions =
   let outcome: ThreadResult;
   // Failures outside the task's own code would fail again on a retry: they are final.
   let final = true;
+  let session: Session | undefined;
   try {
     const env = decodeEnvelope(bytes);
     bindDefaultClient(env);
     const fn = await resolveFunction(env, opts.bundled === true);
     const arg = decodeArg(env, (type, key) => handleFor(type, key, undefined));
+    session = env.session === undefined ? undefined : Session.fromWire(env.session);
     let value: unknown = null;
     final = false;
-    if (env.block) {
-      for (let i = env.block[0]; i < env.block[1]; i++) await fn(i);
-    } else {
-      value = await fn(arg);
+    const body = async (): Promise<void> => {
+      if (env.block) {
+        for (let i = env.block[0]; i < env.block[1]; i++) await fn(i);
+      } else {
+        value = await fn(arg);
+      }
+    };
+    try {
+      await (session ? session.run(body) : body());
+    } finally {
+      // Whatever the task wrote reaches the DSO before its result is reported (a write that
+      // cannot be made fails the thread, unless the task failed first).
+      await configuredDefaultClient()?.flushWrites();
     }
     final = true;
     checkSerializable(value, 'result');
@@ -131,6 +143,7 @@ export async function runInvocation(bytes: Uint8Array, opts: InvocationOptions =
       ...(final ? { final: true as const } : {}),
     };
   }
+  if (session) outcome = { ...outcome, session: session.toWire() };
   try {
     return encodeThreadResult(outcome);
   } catch (err) {

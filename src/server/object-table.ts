@@ -2,7 +2,7 @@ import { ConnectionClosedError } from '../errors/connection-closed-error.ts';
 import { InvalidCallError } from '../errors/invalid-call-error.ts';
 import { SkeinError } from '../errors/skein-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
-import { applyInContext, PARK, SESSION_ENDED, withContext, type CallContext } from '../objects/monitor.ts';
+import { applyInContext, DESCRIBE, PARK, SESSION_ENDED, withContext, type CallContext } from '../objects/monitor.ts';
 import { checkArity, type ObjectType, type TypeRegistry } from '../objects/object-type.ts';
 import { rollBack, saveForRollback } from '../objects/rollback.ts';
 import { inspectable } from './inspectable.ts';
@@ -218,7 +218,9 @@ export class ObjectTable {
   describe(key: string): { type: string; state: unknown; parkedCalls: number } | undefined {
     const entry = this.find(key);
     if (!entry) return undefined;
-    return { type: entry.type.name, state: inspectable(entry.instance), parkedCalls: this.parked.get(key)?.length ?? 0 };
+    const instance = entry.instance as { [DESCRIBE]?: () => unknown };
+    const shown = typeof instance[DESCRIBE] === 'function' ? instance[DESCRIBE]() : instance;
+    return { type: entry.type.name, state: inspectable(shown), parkedCalls: this.parked.get(key)?.length ?? 0 };
   }
 
   /** Keys that start with `prefix`, sorted. */
