@@ -2,6 +2,7 @@ import { ConnectionClosedError } from '../errors/connection-closed-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
 import type { Lattice, WriteStamp } from '../lattice/lattice.ts';
 import { Stamp } from '../lattice/stamp.ts';
+import { valueBytes } from '../lattice/value-bytes.ts';
 import type { CallTarget, Client } from './client.ts';
 import type { Connection } from './connection.ts';
 import type { Session } from './session.ts';
@@ -427,7 +428,7 @@ export class LatticeCache {
 
   private resize(entry: Entry): void {
     let bytes = entry.lattice.bytes(entry.base);
-    for (const w of entry.writes) bytes += entry.lattice.bytes(w.delta as never);
+    for (const w of entry.writes) bytes += valueBytes(w.delta);
     this.totalBytes += bytes - entry.bytes;
     entry.bytes = bytes;
     if (this.totalBytes > this.maxBytes) this.evict();
