@@ -43,8 +43,10 @@ export class CausalRegister<T = unknown> extends LatticeObject<causal.CausalRegi
   }
   /** Replaces the values this process has seen with `v` (a msgpack value). */
   set(v: T): Promise<void> {
-    checkSerializable(v, 'value');
-    return this.update((s, stamp) => causal.set(s, v, stamp));
+    return this.update((s, stamp) => {
+      checkSerializable(v, 'value');
+      return causal.set(s, v, stamp);
+    });
   }
 }
 registerHandle('CausalRegister', CausalRegister);

@@ -13,8 +13,10 @@ export class GSet<T = unknown> extends LatticeObject<gset.GSetState, gset.GSetDe
   }
   /** Adds the items (msgpack values). */
   add(...items: T[]): Promise<void> {
-    checkSerializable(items, 'items');
-    return this.update((s) => gset.add(s, items));
+    return this.update((s) => {
+      checkSerializable(items, 'items');
+      return gset.add(s, items);
+    });
   }
   /** Whether `v` is a member. */
   has(v: T): Promise<boolean> {

@@ -14,9 +14,11 @@ export class LwwMap<K = unknown, V = unknown> extends LatticeObject<lwwMap.LwwMa
   }
   /** Sets `k` to `v` (msgpack values). */
   set(k: K, v: V): Promise<void> {
-    checkSerializable(k, 'key');
-    checkSerializable(v, 'value');
-    return this.update((s, stamp) => lwwMap.set(s, k, v, stamp));
+    return this.update((s, stamp) => {
+      checkSerializable(k, 'key');
+      checkSerializable(v, 'value');
+      return lwwMap.set(s, k, v, stamp);
+    });
   }
   /** The value at `k`, or undefined. */
   get(k: K): Promise<V | undefined> {

@@ -23,10 +23,12 @@ export class LwwRegister<T = unknown> extends LatticeObject<lww.LwwRegisterState
   get(): Promise<T> {
     return this.view((s) => lww.get(s) as T);
   }
-  /** Sets the value (a msgpack value; anything else throws a `SerializationError` here). */
+  /** Sets the value (a msgpack value; anything else rejects with a `SerializationError`). */
   set(value: T): Promise<void> {
-    checkSerializable(value, 'value');
-    return this.update((s, stamp) => lww.set(s, value, stamp));
+    return this.update((s, stamp) => {
+      checkSerializable(value, 'value');
+      return lww.set(s, value, stamp);
+    });
   }
 }
 registerHandle('LwwRegister', LwwRegister);

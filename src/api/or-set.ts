@@ -14,8 +14,10 @@ export class OrSet<T = unknown> extends LatticeObject<orset.OrSetState, orset.Or
   }
   /** Adds `v` (a msgpack value). */
   add(v: T): Promise<void> {
-    checkSerializable(v, 'value');
-    return this.update((s, stamp) => orset.add(s, v, stamp));
+    return this.update((s, stamp) => {
+      checkSerializable(v, 'value');
+      return orset.add(s, v, stamp);
+    });
   }
   /** Removes `v` as this process sees it. */
   remove(v: T): Promise<void> {

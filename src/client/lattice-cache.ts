@@ -112,6 +112,8 @@ export class LatticeCache {
   private readonly counts = { hits: 0, misses: 0, writes: 0, pushes: 0, evictions: 0 };
   /** Failures of background flushes, reported to the next flush's caller. */
   private failure: unknown;
+  /** Who waits for a key's copy to take a newer node state ({@link changed}). */
+  private readonly waiters = new Map<string, Array<(version: number) => void>>();
 
   constructor(
     private readonly client: Client,
@@ -175,6 +177,40 @@ export class LatticeCache {
       this.entries.clear();
       this.totalBytes = 0;
     }
+  }
+
+  /**
+   * @internal Resolves with the version of the key's copy once it holds a node state newer than
+   * `version` (a push, a read or an acknowledged write), at once if it already does.
+   */
+  changed(key: string, version: number): Promise<number> {
+    const now = this.entries.get(key)?.version ?? -1;
+    if (now > version) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const wake = (v: number): void => {
+        if (v > version) resolve(v);
+        else this.waitFor(key, wake);
+      };
+      this.waitFor(key, wake);
+    });
+  }
+
+  /** @internal The version of the key's copy (-1 when not held). */
+  versionOf(key: string): number {
+    return this.entries.get(key)?.version ?? -1;
+  }
+
+  private waitFor(key: string, wake: (version: number) => void): void {
+    const list = this.waiters.get(key);
+    if (list) list.push(wake);
+    else this.waiters.set(key, [wake]);
+  }
+
+  private wake(entry: Entry): void {
+    const list = this.waiters.get(entry.key);
+    if (!list) return;
+    this.waiters.delete(entry.key);
+    for (const w of list) w(entry.version);
   }
 
   /** What the cache holds and has done. */
@@ -291,6 +327,7 @@ export class LatticeCache {
     entry.depsLost = depsLost;
     entry.writes = entry.writes.filter((w) => typeof w.status !== 'number' || w.status > version);
     this.recompute(entry);
+    this.wake(entry);
   }
 
   // ---- writes ----
@@ -394,6 +431,7 @@ export class LatticeCache {
     const now = entry.version;
     entry.writes = entry.writes.filter((w) => typeof w.status !== 'number' || w.status > now);
     this.recompute(entry);
+    this.wake(entry);
     if (session && session.consistency !== 'eventual') session.raise(entry.key, last);
   }
 
