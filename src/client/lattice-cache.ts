@@ -360,7 +360,11 @@ export class LatticeCache {
     this.timer = undefined;
     this.flushing ??= this.round().finally(() => {
       this.flushing = undefined;
-      if (this.hasUnsent() && !this.closed) this.timer ??= setTimeout(() => void this.flushNow(), this.flushMs);
+      if (!this.hasUnsent() || this.closed || this.timer) return;
+      this.timer = setTimeout(() => void this.flushNow(), this.flushMs);
+      // After a failure (a node out of reach for the whole retry window) the writes are tried
+      // again, but they do not keep the process alive: flush() and close() report them.
+      if (this.failure !== undefined) this.timer.unref();
     });
     return this.flushing;
   }
