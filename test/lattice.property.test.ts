@@ -21,7 +21,7 @@ import { Stamp } from '../src/lattice/stamp.ts';
  * frozen as they are made, so any mutation of an input throws.
  */
 
-const RUNS = 60;
+const RUNS = 100;
 
 /** How one type is exercised: its lattice, random init args and ops, and its full read. */
 interface Spec<S, D> {
@@ -195,7 +195,7 @@ function simulate<S, D>(spec: Spec<S, D>, init: unknown[], acts: Action[]): Run<
     switch (a.kind) {
       case 'op': {
         if (cache!.retired) break;
-        const d = freeze(spec.make(cache!.view, a.op, cache!.stamp));
+        const d = freeze(spec.make(cache!.view, freeze(a.op), cache!.stamp));
         const before = cache!.view;
         cache!.view = freeze(L.apply(cache!.view, d));
         spec.sees(before, a.op, cache!.view);
