@@ -339,7 +339,7 @@ export class LatticeCache {
     entry.writes.push(write);
     entry.wrote = true;
     entry.view = lattice.apply(entry.view, delta);
-    this.resize(entry);
+    this.grow(entry, valueBytes(delta));
     this.counts.writes++;
     if (session?.consistency === 'repeatable-read' && session.snapshots.has(entry.key)) {
       session.snapshots.set(entry.key, lattice.apply(session.snapshots.get(entry.key), delta));
@@ -471,8 +471,13 @@ export class LatticeCache {
   private resize(entry: Entry): void {
     let bytes = entry.lattice.bytes(entry.base);
     for (const w of entry.writes) bytes += valueBytes(w.delta);
-    this.totalBytes += bytes - entry.bytes;
-    entry.bytes = bytes;
+    this.grow(entry, bytes - entry.bytes);
+  }
+
+  /** Counts `bytes` more for `entry` (a write adds its delta without recounting the rest). */
+  private grow(entry: Entry, bytes: number): void {
+    entry.bytes += bytes;
+    this.totalBytes += bytes;
     if (this.totalBytes > this.maxBytes) this.evict();
   }
 
