@@ -104,6 +104,9 @@ export class Session {
 
   /** @internal Takes in what a thread of this session learned (its floors, its pins). */
   absorb(wire: SessionWire): void {
+    // The thread may have written pinned keys: its writes are in the nodes' snapshots, not in
+    // this process's copies, so they are read again.
+    this.snapshots.clear();
     for (const [key, version] of wire[2]) this.raise(key, version);
     for (const [key, type] of wire[3]) this.pinned.set(key, type);
     if (wire[4]) this.readThrough = true;
