@@ -279,6 +279,8 @@ export class LatticeCache {
         let s = lattice.checkState(state);
         for (const w of this.entries.get(key)?.writes ?? []) if (w.session === session) s = lattice.apply(s, w.delta);
         session.snapshots.set(key, s);
+        // The session's next writes are stamped above what its snapshot holds, so they show in it.
+        if (lattice.clock) this.stamp.tick(lattice.clock(s));
       }
       session.pin(key, target.type, this.client);
       return read(session.snapshots.get(key));
@@ -398,13 +400,14 @@ export class LatticeCache {
     }
   }
 
-  /** Sends consecutive writes of one key and one session in one call. */
+  /** Sends consecutive writes of one key and one session as one delta (the lattice combines them). */
   private async send(entry: Entry, run: Write[]): Promise<void> {
     for (const w of run) w.status = 'sent';
     const session = run[0]!.session;
+    const delta = combineAll(entry.lattice, run.map((w) => w.delta));
     try {
-      const last = (await this.client.call(entry.target, 'merge', [run.map((w) => w.delta), mergeContext(entry.key, session)])) as number;
-      this.acknowledged(entry, run, last, session);
+      const version = (await this.client.call(entry.target, 'merge', [[delta], mergeContext(entry.key, session)])) as number;
+      this.acknowledged(entry, run, delta, version, session);
     } catch (err) {
       this.failure ??= err;
       if (err instanceof ConnectionClosedError && !this.client.closed) {
@@ -419,24 +422,20 @@ export class LatticeCache {
     }
   }
 
-  /** The node took `run` as versions `last - run.length + 1 .. last`. */
-  private acknowledged(entry: Entry, run: Write[], last: number, session: Session | undefined): void {
-    const first = last - run.length;
-    let version = first;
-    for (const w of run) w.status = ++version;
+  /** The node absorbed `run`, combined into `delta`, as `version`. */
+  private acknowledged(entry: Entry, run: Write[], delta: unknown, version: number, session: Session | undefined): void {
+    for (const w of run) w.status = version;
     const lattice = entry.lattice;
-    if (entry.version === first) {
-      // Nothing else reached the node in between: its state is ours with these writes absorbed.
-      let base = entry.base;
-      for (const w of run) base = lattice.compact(lattice.absorb(base, w.delta, w.status as number), []);
-      entry.base = base;
-      entry.version = last;
+    if (entry.version === version - 1) {
+      // Nothing else reached the node in between: its state is ours with this delta absorbed.
+      entry.base = lattice.compact(lattice.absorb(entry.base, delta, version), []);
+      entry.version = version;
     }
     const now = entry.version;
     entry.writes = entry.writes.filter((w) => typeof w.status !== 'number' || w.status > now);
     this.recompute(entry);
     this.wake(entry);
-    if (session && session.consistency !== 'eventual') session.raise(entry.key, last);
+    if (session && session.consistency !== 'eventual') session.raise(entry.key, version);
   }
 
   // ---- bookkeeping ----
@@ -508,6 +507,16 @@ function mergeContext(key: string, session: Session | undefined): [string | null
   for (const [k, v] of session.floors) if (k !== key) deps.push([k, v]);
   // One more than a node keeps: it then knows some were left out.
   return [null, deps.reverse().slice(0, MAX_DEPS_SENT)];
+}
+
+/** The deltas combined in order, pairwise (a balanced tree: a long run of set additions costs n log n, not n^2). */
+function combineAll(lattice: Lattice<unknown, unknown>, deltas: unknown[]): unknown {
+  while (deltas.length > 1) {
+    const next: unknown[] = [];
+    for (let i = 0; i < deltas.length; i += 2) next.push(i + 1 < deltas.length ? lattice.combine(deltas[i], deltas[i + 1]) : deltas[i]);
+    deltas = next;
+  }
+  return deltas[0];
 }
 
 function envNumber(name: string): number | undefined {

@@ -51,6 +51,9 @@ export const CausalRegisterLattice: Lattice<CausalRegisterState, CausalRegisterD
     checkInit(init, 1, 'CausalRegister');
     return { seen: 0, s: [[0, '', init.length > 0 ? init[0] : null]] };
   },
+  // A writer's later write replaces its earlier ones (absorb drops a writer's own siblings), and
+  // its context only grows: the later delta alone has the effect of both.
+  combine: (_a, b) => b,
   join(a, b) {
     const kept = [
       ...a.s.filter((x) => x[0] > b.seen || b.s.some((y) => sameDot(x, y))),

@@ -29,6 +29,7 @@ export const GSetLattice: Lattice<GSetState, GSetDelta> = {
     return [];
   },
   join: unionSets,
+  combine: unionSets,
   absorb: (s, delta) => unionSets(s, delta),
   apply: (s, delta) => unionSets(s, delta),
   compact: (s) => s,

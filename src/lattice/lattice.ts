@@ -37,6 +37,16 @@ export interface Lattice<S, D = S> {
   /** The least upper bound of two states. Pure: never mutates its inputs. */
   join(a: S, b: S): S;
   /**
+   * One delta with the effect of `a` then `b` (both made by one writer, in that order): a cache
+   * sends a key's pending writes as one. `join` where deltas are states. Pure.
+   */
+  combine(a: D, b: D): D;
+  /**
+   * The highest write timestamp a state holds, for types ordered by their writers' clocks: a
+   * writer that saw it stamps its next write above it. Absent for the other types.
+   */
+  clock?(s: S): readonly [number, number];
+  /**
    * The node folds a cache's delta into the state. `version` is the version number the result
    * will carry (types that stamp writes with it, such as `CausalRegister`'s dots, use it). Pure.
    */

@@ -4,7 +4,7 @@ import { keyOf } from './canonical.ts';
 import { checkArray, checkAscending, checkInit, checkTuple, checkWriter } from './check.ts';
 import { DESCRIBE_LIMIT } from './describe-limit.ts';
 import { mergeSorted, search } from './sorted.ts';
-import { checkTimestamp, compareWrites, type Timestamp } from './timestamp.ts';
+import { checkTimestamp, compareTimestamps, compareWrites, ZERO, type Timestamp } from './timestamp.ts';
 import { valueBytes } from './value-bytes.ts';
 
 /**
@@ -44,6 +44,8 @@ export const LwwMapLattice: Lattice<LwwMapState, LwwMapDelta> = {
     return [];
   },
   join: joinMaps,
+  combine: joinMaps,
+  clock: (s) => s.reduce<Timestamp>((max, e) => (compareTimestamps(e[2], max) > 0 ? e[2] : max), ZERO),
   absorb: (s, delta) => joinMaps(s, delta),
   apply: (s, delta) => joinMaps(s, delta),
   compact: (s) => s,

@@ -28,6 +28,8 @@ export const LwwRegisterLattice: Lattice<LwwRegisterState, LwwRegisterDelta> = {
     return { ts: ZERO, w: '', v: init.length > 0 ? init[0] : null };
   },
   join: joinRegisters,
+  combine: joinRegisters,
+  clock: (s) => s.ts,
   absorb: (s, delta) => joinRegisters(s, delta),
   apply: (s, delta) => joinRegisters(s, delta),
   compact: (s) => s,

@@ -19,6 +19,7 @@ export const MaxRegisterLattice: Lattice<MaxRegisterState, MaxRegisterDelta> = {
     return init.length > 0 ? num(init[0], 'a MaxRegister initial value') : -Infinity;
   },
   join: Math.max,
+  combine: Math.max,
   absorb: (s, delta) => Math.max(s, delta),
   apply: (s, delta) => Math.max(s, delta),
   compact: (s) => s,

@@ -44,6 +44,7 @@ export const OrSetLattice: Lattice<OrSetState, OrSetDelta> = {
     return EMPTY;
   },
   join: joinOrSets,
+  combine: joinOrSets,
   absorb: (s, delta) => joinOrSets(s, delta),
   apply: (s, delta) => joinOrSets(s, delta),
   compact: (s) => (s.t.length === 0 ? s : { e: s.e, t: [] }),

@@ -38,6 +38,7 @@ export const PnCounterLattice: Lattice<PnCounterState, PnCounterDelta> = {
     return n === 0 ? [] : [['', Math.max(n, 0), Math.max(-n, 0)]];
   },
   join: joinCounters,
+  combine: joinCounters,
   absorb: (s, delta) => joinCounters(s, delta),
   apply: (s, delta) => joinCounters(s, delta),
   compact(s, retired) {
