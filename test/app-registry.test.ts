@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { APP_FORGOTTEN_MS, APPS_KEPT, listApps, pruneApps, publishApp, type AppStatus } from '../src/client/apps.ts';
+import { DEFAULT_CACHE_BYTES } from '../src/client/lattice-cache.ts';
+import { GSet } from '../src/index.ts';
 import { reportApp } from '../src/runtime/app-report.ts';
 import { pollUntil } from './support/poll.ts';
 import { testNode } from './support/node.ts';
@@ -48,7 +50,7 @@ test('pruning keeps the newest finished apps and removes apps silent for a day',
   for (let i = 0; i < 5; i++) assert.ok(!ids.includes(`done-0${i}`), `the oldest finished go: done-0${i}`);
 });
 
-test('a program reports itself at once, and its outcome at the end', async (t) => {
+test('a program reports itself at once, and its outcome and its client\'s cache at the end', async (t) => {
   const node = await testNode({}, t.signal);
   t.after(() => node.close());
   const client = await node.client();
@@ -58,9 +60,18 @@ test('a program reports itself at once, and its outcome at the end', async (t) =
   assert.equal(running?.outcome, 'running');
   assert.equal(running?.pid, process.pid);
   assert.equal(running?.finished, null);
+  assert.equal(running?.cache?.keys, 0, 'nothing cached yet');
+  const seen = new GSet<string>({ key: 'x:seen', client });
+  await seen.add('a', 'b');
+  assert.equal(await seen.size(), 2);
+  await client.flushWrites();
   await report.finish('failed');
   const [ended] = await listApps(client);
   assert.equal(ended?.id, running?.id);
   assert.equal(ended?.outcome, 'failed');
   assert.ok(ended!.finished! >= ended!.started);
+  const { bytes, pushes, ...counts } = ended!.cache!;
+  assert.deepEqual(counts, { keys: 1, maxBytes: DEFAULT_CACHE_BYTES, hits: 1, misses: 0, writes: 1, unflushed: 0, evictions: 0 });
+  assert.ok(bytes > 0, 'the key takes room');
+  assert.ok(pushes <= 1, `at most the node's answer to its own write, got ${pushes}`);
 });

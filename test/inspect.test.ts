@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { AtomicLong, AtomicReference, CyclicBarrier, ProtocolError, sharedClass, type SharedObject } from '../src/index.ts';
+import { AtomicLong, AtomicReference, CyclicBarrier, PnCounter, ProtocolError, session, sharedClass, type SharedObject } from '../src/index.ts';
 import { Op } from '../src/protocol/messages.ts';
 import { INSPECT_ITEMS } from '../src/server/inspectable.ts';
 import { RawPeer, runSkein, stopSkeins, testNode, type TestNode } from './support/node.ts';
+import { pollUntil } from './support/poll.ts';
 import type { Client } from '../src/client/client.ts';
 
 /** A user object with the shapes inspect must make plain. */
@@ -50,6 +51,8 @@ test('info answers the members, sessions, objects per type and parked calls', as
   assert.equal(info.byType.CyclicBarrier, 1);
   assert.equal(info.objects, Object.values(info.byType).reduce((a, b) => a + b, 0));
   assert.equal(info.parkedCalls, 1);
+  assert.equal(info.cacheSubscriptions, 0, 'a call parked on a barrier is no cache subscription');
+  assert.deepEqual(info.latticeTypes, []);
   await barrier.await();
   await waiting;
   assert.equal((await client.info()).parkedCalls, 0);
@@ -57,7 +60,7 @@ test('info answers the members, sessions, objects per type and parked calls', as
 
 test('describe answers an object as plain data: fields, class names, handles, parked calls', async () => {
   const long = await client.describe('i-long');
-  assert.deepEqual(long, { key: 'i-long', type: 'AtomicLong', state: { '@class': 'AtomicLongState', value: 42 }, parkedCalls: 0 });
+  assert.deepEqual(long, { key: 'i-long', type: 'AtomicLong', lattice: false, state: { '@class': 'AtomicLongState', value: 42 }, parkedCalls: 0 });
   const ref = new AtomicReference<SharedObject>({ key: 'i-ref', client });
   await ref.set(new AtomicLong({ key: 'i-long', client }));
   const described = await client.describe('i-ref');
@@ -112,6 +115,60 @@ test('skein inspect prints the members and objects per type, and one object with
   const jsonOut = await runSkein(['inspect', 'i-long', '--json', '--dso', t.url]);
   assert.equal(jsonOut.code, 0, jsonOut.stderr);
   assert.deepEqual(JSON.parse(jsonOut.stdout).state, { '@class': 'AtomicLongState', value: 42 });
+});
+
+test('a lattice key: describe and skein inspect show its value, version, snapshots and caches subscribed, until a client closes', async () => {
+  const a = await t.client();
+  const b = await t.client();
+  await new PnCounter({ key: 'i-count', client: a }).add(3);
+  await a.flushWrites();
+  const rr = session({ consistency: 'repeatable-read' });
+  assert.equal(await new PnCounter({ key: 'i-count', client: b }).value(), 3);
+  assert.equal(await new PnCounter({ key: 'i-count', client: b, session: rr }).value(), 3);
+  // Each client's cache keeps the key subscribed by a parked watch, armed once its read was answered.
+  const info = await pollUntil(() => client.info(), (i) => i.cacheSubscriptions === 2);
+  assert.equal(info.cacheSubscriptions, 2);
+  assert.equal(info.parkedCalls, 2);
+  assert.equal(info.byType.PnCounter, 1);
+  assert.deepEqual(info.latticeTypes, ['PnCounter']);
+  assert.deepEqual(await client.describe('i-count'), {
+    key: 'i-count',
+    type: 'PnCounter',
+    lattice: true,
+    state: { value: { value: 3, writers: 1 }, version: 1, snapshots: 1, deps: 0 },
+    parkedCalls: 2,
+  });
+
+  const one = await runSkein(['inspect', 'i-count', '--dso', t.url]);
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(
+    one.stdout,
+    [
+      'i-count: PnCounter (lattice)',
+      '  value: { value: 3, writers: 1 }',
+      '  version: 1',
+      '  snapshots pinned: 1 (repeatable-read sessions)',
+      '  deps: 0',
+      '  caches subscribed: 2',
+      '',
+    ].join('\n'),
+  );
+  const all = await runSkein(['inspect', '--dso', t.url]);
+  assert.equal(all.code, 0, all.stderr);
+  assert.match(all.stdout, /, 2 parked call\(s\), 2 cache subscription\(s\)\n/);
+  assert.match(all.stdout, /\n  PnCounter: 1 \(lattice\)\n/);
+  assert.match(all.stdout, /\n  AtomicLong: \d+\n/, 'a linearizable type is not marked');
+
+  // A client that closes ends its session: the node withdraws its parked watch.
+  await rr.end();
+  await b.close();
+  const after = await pollUntil(() => client.info(), (i) => i.cacheSubscriptions === 1);
+  assert.equal(after.cacheSubscriptions, 1);
+  const described = await client.describe('i-count');
+  assert.equal(described!.parkedCalls, 1);
+  assert.deepEqual(described!.state, { value: { value: 3, writers: 1 }, version: 1, snapshots: 0, deps: 0 });
+  await a.close();
+  assert.equal((await pollUntil(() => client.info(), (i) => i.cacheSubscriptions === 0)).cacheSubscriptions, 0);
 });
 
 test('skein inspect --keys lists the keys, all or those under a prefix, as lines or JSON', async () => {

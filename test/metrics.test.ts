@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, test } from 'node:test';
-import { AtomicLong, CyclicBarrier, ListenError, SharedMap } from '../src/index.ts';
+import { AtomicLong, CyclicBarrier, ListenError, MaxRegister, SharedMap } from '../src/index.ts';
 import { Op } from '../src/protocol/messages.ts';
 import { startNode } from '../src/server.ts';
 import { clusterClient, clusterEtcd, killMembers, startMember, startMemberLike, waitForMembers, waitForStable } from './support/cluster.ts';
 import { freePort, RawPeer, runSkein, stopSkeins, testNode } from './support/node.ts';
+import { pollUntil } from './support/poll.ts';
 
 after(async () => {
   await stopSkeins();
@@ -66,6 +67,7 @@ test('/metrics counts the calls made by type and method, and tells objects, sess
   assert.equal(m.get('skein_objects{type="SharedMap"}'), 1);
   assert.equal(m.get('skein_objects{type="CyclicBarrier"}'), 1);
   assert.equal(m.get('skein_parked_calls'), 1);
+  assert.equal(m.get('skein_cache_subscriptions'), 0, 'a call parked on a barrier is no cache subscription');
   assert.equal(m.get('skein_sessions'), 2, 'the client and the raw peer');
   assert.equal(m.get('skein_members'), 1);
   assert.equal(m.get('skein_view_epoch'), 1);
@@ -86,6 +88,19 @@ test('/metrics counts the calls made by type and method, and tells objects, sess
   const again = await scrape(node.node.metricsUrl!);
   assert.equal(again.get('skein_calls_total{type="CyclicBarrier",method="await"}'), 2);
   assert.equal(again.get('skein_parked_calls'), 0);
+});
+
+test('skein_cache_subscriptions counts the caches subscribed to lattice objects, until their clients close', async (t) => {
+  const node = await testNode({ metricsPort: 0 }, t.signal);
+  t.after(() => node.close());
+  const client = await node.client();
+  await new MaxRegister({ key: 'm:max', client }).offer(7);
+  const m = await pollUntil(() => scrape(node.node.metricsUrl!), (s) => s.get('skein_cache_subscriptions') === 1);
+  assert.equal(m.get('skein_cache_subscriptions'), 1);
+  assert.equal(m.get('skein_objects{type="MaxRegister"}'), 1);
+  await client.close();
+  const closed = await pollUntil(() => scrape(node.node.metricsUrl!), (s) => s.get('skein_cache_subscriptions') === 0);
+  assert.equal(closed.get('skein_cache_subscriptions'), 0);
 });
 
 test('the metrics server answers 404 on any other path and 405 to other methods', async (t) => {

@@ -7,9 +7,10 @@ import { UsageError } from './usage-error.ts';
 export const INSPECT_USAGE = `usage: skein inspect [key] [options]
        skein inspect --keys [prefix] [options]
 
-Asks a DSO for its members, sessions and objects per type; given a key, for that object's type,
-state and parked calls (exit 1 if there is none); with --keys, for the keys of its objects, from
-every member of a cluster, each listed once.
+Asks a DSO for its members, sessions, cache subscriptions and objects per type (lattice types
+marked); given a key, for that object's type, state and parked calls (for a lattice object: its
+value, version, snapshots pinned, deps and the caches subscribed), exit 1 if there is none; with
+--keys, for the keys of its objects, from every member of a cluster, each listed once.
 
 options:
   --keys               list the keys (sorted) that start with the prefix given, or all
@@ -19,8 +20,9 @@ options:
   -h, --help           print this help`;
 
 /**
- * `skein inspect`: asks a DSO node for its members, sessions and objects per type; given a key,
- * for that object's type, state and parked calls; with `--keys`, for the keys (those starting with
+ * `skein inspect`: asks a DSO node for its members, sessions, cache subscriptions and objects per
+ * type; given a key, for that object's type, state and parked calls (a lattice object's value,
+ * version, snapshots, deps and subscribed caches); with `--keys`, for the keys (those starting with
  * the prefix given) of every member, sorted and each once. Prints them and resolves with the exit
  * code: 0, or 1 when the key names no object. A bad command line throws a {@link UsageError}; a
  * node that cannot be reached rejects with the client's error.
@@ -77,19 +79,39 @@ function formatCluster(infos: NodeInfo[]): string {
   const lost = Math.max(...infos.map((i) => i.lostRegions));
   if (lost > 0) lines.push(`lost regions: ${lost} (every copy of some keys was lost; 'skein admin forget-lost' accepts the loss)`);
   for (const info of infos) {
+    const lattice = new Set(info.latticeTypes);
     lines.push(
-      `node ${info.url}: protocol ${info.protocol}, up ${formatDuration(info.uptimeMs)}, ${info.sessions} session(s), ${info.parkedCalls} parked call(s)`,
+      `node ${info.url}: protocol ${info.protocol}, up ${formatDuration(info.uptimeMs)}, ${info.sessions} session(s), ${info.parkedCalls} parked call(s), ${info.cacheSubscriptions} cache subscription(s)`,
       `objects: ${info.objects}${infos.length > 1 ? ` (owns ${info.owned}, backs up ${info.objects - info.owned})` : ''}`,
       ...Object.entries(info.byType)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([type, n]) => `  ${type}: ${n}`),
+        .map(([type, n]) => `  ${type}: ${n}${lattice.has(type) ? ' (lattice)' : ''}`),
     );
   }
   return `${lines.join('\n')}\n`;
 }
 
 function formatObject(object: ObjectDescription): string {
-  return `${object.key}: ${object.type}, ${object.parkedCalls} parked call(s)\n${inspect(object.state, { depth: null, colors: process.stdout.isTTY, breakLength: 100 })}\n`;
+  if (object.lattice) return formatLattice(object);
+  return `${object.key}: ${object.type}, ${object.parkedCalls} parked call(s)\n${show(object.state)}\n`;
+}
+
+/** A lattice object as its `[DESCRIBE]()` tells it (see `objects/lattice-object.ts`); its parked calls are caches' subscriptions. */
+function formatLattice(object: ObjectDescription): string {
+  const { value, version, snapshots, deps, depsLost } = object.state as { value: unknown; version: number; snapshots: number; deps: number; depsLost?: true };
+  return [
+    `${object.key}: ${object.type} (lattice)`,
+    `  value: ${show(value).replace(/\n/g, '\n  ')}`,
+    `  version: ${version}`,
+    `  snapshots pinned: ${snapshots} (repeatable-read sessions)`,
+    `  deps: ${deps}${depsLost ? ' (some dropped: causal readers read the other keys from their nodes)' : ''}`,
+    `  caches subscribed: ${object.parkedCalls}`,
+    '',
+  ].join('\n');
+}
+
+function show(value: unknown): string {
+  return inspect(value, { depth: null, colors: process.stdout.isTTY, breakLength: 100 });
 }
 
 function formatDuration(ms: number): string {

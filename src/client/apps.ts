@@ -1,6 +1,7 @@
 import { SkeinError } from '../errors/skein-error.ts';
 import { NO_OBJECT, Op } from '../protocol/messages.ts';
 import type { CallTarget, Client } from './client.ts';
+import type { CacheStats } from './lattice-cache.ts';
 
 /**
  * The key of the registry of `skein run` programs in a DSO: a `SharedMap` from an app's id to its
@@ -35,6 +36,11 @@ export interface AppStatus {
   outcome: 'running' | 'ok' | 'failed';
   /** Its cloud threads: running now, finished with a result, failed. */
   threads: { running: number; done: number; failed: number };
+  /**
+   * The lattice cache of the client it reports through (its main process's default client), as
+   * of the update; absent from reports of versions before lattice objects.
+   */
+  cache?: CacheStats;
 }
 
 /** The registry as a call target (created empty by the first write). */

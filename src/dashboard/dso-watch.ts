@@ -12,13 +12,18 @@ export interface MemberState {
   owned: number;
   sessions: number;
   parkedCalls: number;
+  /** Of its parked calls, those that are clients' caches subscribed to its lattice objects. */
+  cacheSubscriptions: number;
   keptReplies: number;
   /** Calls it answered since it started. */
   calls: number;
   uptimeMs: number;
 }
 
-/** A program connected to the DSO, as its registry entry says, and whether it has gone quiet. */
+/**
+ * A program connected to the DSO, as its registry entry says (with its client's cache stats when
+ * its version reports them), and whether it has gone quiet.
+ */
 export interface AppState extends AppStatus {
   /** Still `running` but not updated for {@link STALE_MS}: it probably died. */
   stale: boolean;
@@ -35,11 +40,11 @@ export interface DashboardState {
   /** The cluster's view as its members report it: the newest epoch, stable only if all are. */
   view: { epoch: number; stable: boolean; lostRegions: number; rf: number } | null;
   members: MemberState[];
-  /** Objects per type over the members (each copy counts when rf > 1), most first. */
-  objectsByType: Array<{ type: string; count: number }>;
+  /** Objects per type over the members (each copy counts when rf > 1), most first; `lattice` marks lattice types. */
+  objectsByType: Array<{ type: string; count: number; lattice: boolean }>;
   /** The hottest keys over the members, highest first, with the member that serves each. */
   hotKeys: Array<{ key: string; calls: number; member: string }>;
-  totals: { objects: number; sessions: number; parkedCalls: number; keptReplies: number; callsPerSecond: number | null };
+  totals: { objects: number; sessions: number; parkedCalls: number; cacheSubscriptions: number; keptReplies: number; callsPerSecond: number | null };
   /** Calls per second over all members, one point per poll, oldest first. */
   rate: Array<{ t: number; callsPerSecond: number }>;
   /** Programs (`skein run`) reporting to the DSO, newest first. */
@@ -80,7 +85,7 @@ export class DsoWatch {
       members: [],
       objectsByType: [],
       hotKeys: [],
-      totals: { objects: 0, sessions: 0, parkedCalls: 0, keptReplies: 0, callsPerSecond: null },
+      totals: { objects: 0, sessions: 0, parkedCalls: 0, cacheSubscriptions: 0, keptReplies: 0, callsPerSecond: null },
       rate: [],
       apps: [],
     };
@@ -129,7 +134,11 @@ export class DsoWatch {
     }
     this.lastAt = now;
     const byType = new Map<string, number>();
-    for (const info of infos) for (const [type, n] of Object.entries(info.byType)) byType.set(type, (byType.get(type) ?? 0) + n);
+    const lattice = new Set<string>();
+    for (const info of infos) {
+      for (const [type, n] of Object.entries(info.byType)) byType.set(type, (byType.get(type) ?? 0) + n);
+      for (const type of info.latticeTypes) lattice.add(type);
+    }
     const hot = infos.flatMap((info) => info.hotKeys.map((h) => ({ key: h.key, calls: h.calls, member: info.url })));
     const sum = (f: (i: NodeInfo) => number): number => infos.reduce((n, i) => n + f(i), 0);
     this.state = {
@@ -154,16 +163,18 @@ export class DsoWatch {
         owned: i.owned,
         sessions: i.sessions,
         parkedCalls: i.parkedCalls,
+        cacheSubscriptions: i.cacheSubscriptions,
         keptReplies: i.keptReplies,
         calls: i.calls,
         uptimeMs: i.uptimeMs,
       })),
-      objectsByType: [...byType].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count || (a.type < b.type ? -1 : 1)),
+      objectsByType: [...byType].map(([type, count]) => ({ type, count, lattice: lattice.has(type) })).sort((a, b) => b.count - a.count || (a.type < b.type ? -1 : 1)),
       hotKeys: hot.sort((a, b) => b.calls - a.calls || (a.key < b.key ? -1 : 1)).slice(0, HOT_KEYS),
       totals: {
         objects: sum((i) => i.objects),
         sessions: sum((i) => i.sessions),
         parkedCalls: sum((i) => i.parkedCalls),
+        cacheSubscriptions: sum((i) => i.cacheSubscriptions),
         keptReplies: sum((i) => i.keptReplies),
         callsPerSecond,
       },

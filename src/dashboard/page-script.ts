@@ -28,6 +28,17 @@ export const DASHBOARD_SCRIPT = `'use strict';
   }
   function num(n) { return Number(n).toLocaleString('en-US'); }
   function rate(n) { return n === null || n === undefined ? '–' : n === 0 ? '0' : n < 10 ? n.toFixed(1) : num(Math.round(n)); }
+  function bytes(n) {
+    var units = ['B', 'KiB', 'MiB', 'GiB'], i = 0;
+    while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+    return (Number.isInteger(n) || n >= 100 ? Math.round(n) : n.toFixed(1)) + ' ' + units[i];
+  }
+  function ratio(hits, misses) {
+    var reads = hits + misses;
+    if (reads === 0) return '–';
+    var pct = 100 * hits / reads;
+    return (pct === 100 || pct === 0 ? String(pct) : pct.toFixed(1)) + '%';
+  }
   function clock(ms) { return new Date(ms).toLocaleTimeString('en-GB'); }
   function uptime(ms) {
     var s = Math.floor(ms / 1000), d = Math.floor(s / 86400), h = Math.floor(s / 3600) % 24, m = Math.floor(s / 60) % 60;
@@ -94,6 +105,7 @@ export const DASHBOARD_SCRIPT = `'use strict';
     $('total-objects').textContent = num(s.totals.objects);
     $('total-rate').textContent = rate(s.totals.callsPerSecond);
     $('total-parked').textContent = num(s.totals.parkedCalls);
+    $('total-subscriptions').textContent = num(s.totals.cacheSubscriptions);
     $('total-sessions').textContent = num(s.totals.sessions);
     $('total-threads').textContent = num(running);
 
@@ -105,9 +117,16 @@ export const DASHBOARD_SCRIPT = `'use strict';
     if (s.objectsByType.length === 0) bars.appendChild(el('div', { 'class': 'empty' }, 'no objects'));
     s.objectsByType.forEach(function (o) {
       var fillBar = el('div', { 'class': 'fill', style: 'width:' + Math.max(2, 100 * o.count / most).toFixed(1) + '%' });
-      bars.appendChild(el('div', { 'class': 'bar', 'data-type': o.type },
-        el('span', { 'class': 'name', title: o.type }, o.type), el('div', { 'class': 'track' }, fillBar), el('span', { 'class': 'count' }, num(o.count))));
+      var name = el('span', { 'class': 'name', title: o.type + (o.lattice ? ' (lattice)' : '') }, o.type);
+      if (o.lattice) name.appendChild(el('span', { 'class': 'tag' }, 'lattice'));
+      bars.appendChild(el('div', { 'class': 'bar', 'data-type': o.type, 'data-lattice': String(o.lattice) },
+        name, el('div', { 'class': 'track' }, fillBar), el('span', { 'class': 'count' }, num(o.count))));
     });
+
+    fill($('lattice').querySelector('tbody'), s.objectsByType.filter(function (o) { return o.lattice; }).map(function (o) {
+      return el('tr', { 'data-type': o.type }, el('td', {}, o.type), el('td', { 'class': 'num count' }, num(o.count)));
+    }), 2, 'no lattice objects');
+    $('lattice-subscriptions').textContent = num(s.totals.cacheSubscriptions);
 
     fill($('members').querySelector('tbody'), s.members.map(function (m) {
       return el('tr', { 'data-url': m.url },
@@ -118,9 +137,10 @@ export const DASHBOARD_SCRIPT = `'use strict';
         el('td', { 'class': 'num' }, num(m.owned)),
         el('td', { 'class': 'num' }, num(m.sessions)),
         el('td', { 'class': 'num' }, num(m.parkedCalls)),
+        el('td', { 'class': 'num subscriptions' }, num(m.cacheSubscriptions)),
         el('td', { 'class': 'num' }, num(m.calls)),
         el('td', { 'class': 'num' }, uptime(m.uptimeMs)));
-    }), 9, 'no member answered yet');
+    }), 10, 'no member answered yet');
 
     fill($('hot-keys').querySelector('tbody'), s.hotKeys.map(function (h) {
       return el('tr', { 'data-key': h.key }, el('td', { 'class': 'key', title: h.key + ' on ' + h.member }, h.key), el('td', { 'class': 'num' }, '≈ ' + num(h.calls)));
@@ -139,6 +159,20 @@ export const DASHBOARD_SCRIPT = `'use strict';
         el('td', { 'class': 'num done' }, num(a.threads.done)),
         el('td', { 'class': 'num failed' }, num(a.threads.failed)));
     }), 8, 'no program has reported to this DSO (skein run --dso URL reports)');
+
+    // Reports of versions before lattice objects carry no cache.
+    fill($('caches').querySelector('tbody'), s.apps.filter(function (a) { return a.cache; }).map(function (a) {
+      var c = a.cache;
+      return el('tr', { 'data-program': a.program, 'data-outcome': a.outcome },
+        el('td', { 'class': 'key', title: a.program + ' (pid ' + a.pid + ')' }, a.program),
+        el('td', { 'class': 'num keys' }, num(c.keys)),
+        el('td', { 'class': 'num bytes' }, bytes(c.bytes) + ' / ' + bytes(c.maxBytes)),
+        el('td', { 'class': 'num hit-ratio', title: num(c.hits) + ' hits, ' + num(c.misses) + ' misses' }, ratio(c.hits, c.misses)),
+        el('td', { 'class': 'num writes' }, num(c.writes)),
+        el('td', { 'class': 'num unflushed' }, num(c.unflushed)),
+        el('td', { 'class': 'num pushes' }, num(c.pushes)),
+        el('td', { 'class': 'num evictions' }, num(c.evictions)));
+    }), 8, 'no program has reported a cache');
   }
 
   function poll() {

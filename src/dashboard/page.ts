@@ -49,6 +49,8 @@ export const DASHBOARD_PAGE = `<!doctype html>
     max-width: 320px; overflow: hidden; text-overflow: ellipsis; }
   tr:last-child td { border-bottom: none; }
   .empty { color: var(--muted); padding: 8px 0; }
+  .note { color: var(--muted); margin: 10px 0 0; font-variant-numeric: tabular-nums; }
+  .tag { margin-left: 6px; padding: 0 6px; border-radius: 4px; font-size: 11px; background: #e4ecfb; color: var(--accent); }
   .bars { display: grid; gap: 6px; }
   .bar { display: grid; grid-template-columns: 130px 1fr 60px; gap: 8px; align-items: center; }
   .bar .name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
@@ -78,6 +80,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
     <div class="card"><div class="label">Objects</div><div class="value" id="total-objects">–</div></div>
     <div class="card"><div class="label">Calls / s</div><div class="value" id="total-rate">–</div></div>
     <div class="card"><div class="label">Parked calls</div><div class="value" id="total-parked">–</div></div>
+    <div class="card"><div class="label">Cache subscriptions</div><div class="value" id="total-subscriptions">–</div></div>
     <div class="card"><div class="label">Sessions</div><div class="value" id="total-sessions">–</div></div>
     <div class="card"><div class="label">Threads running</div><div class="value" id="total-threads">–</div></div>
   </div>
@@ -93,7 +96,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
     <h2>Members</h2>
     <table>
       <thead><tr><th>Member</th><th class="num">Epoch</th><th>View</th><th class="num">Objects</th><th class="num">Owned</th>
-        <th class="num">Sessions</th><th class="num">Parked</th><th class="num">Calls</th><th class="num">Up</th></tr></thead>
+        <th class="num">Sessions</th><th class="num">Parked</th><th class="num">Cache subs</th><th class="num">Calls</th><th class="num">Up</th></tr></thead>
       <tbody></tbody>
     </table>
   </section>
@@ -111,6 +114,22 @@ export const DASHBOARD_PAGE = `<!doctype html>
         <th class="num">Running</th><th class="num">Done</th><th class="num">Failed</th></tr></thead>
       <tbody></tbody>
     </table>
+  </section>
+  <section class="wide" id="caches">
+    <h2>Caches of programs <small>(lattice objects, main process)</small></h2>
+    <table>
+      <thead><tr><th>Program</th><th class="num">Keys</th><th class="num">Bytes</th><th class="num">Hit ratio</th>
+        <th class="num">Writes</th><th class="num">Unflushed</th><th class="num">Pushes</th><th class="num">Evictions</th></tr></thead>
+      <tbody></tbody>
+    </table>
+  </section>
+  <section class="narrow" id="lattice">
+    <h2>Lattice objects</h2>
+    <table>
+      <thead><tr><th>Type</th><th class="num">Objects</th></tr></thead>
+      <tbody></tbody>
+    </table>
+    <p class="note">caches subscribed: <span id="lattice-subscriptions">–</span></p>
   </section>
 </main>
 <script src="/dashboard.js"></script>

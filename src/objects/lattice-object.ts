@@ -179,6 +179,6 @@ export function defineLatticeType(lattice: Lattice<unknown, unknown>): ObjectTyp
       unpin: { arity: [1, 1] },
       retire: { arity: [1, 1] },
     },
-    { atomic: true, initArity: [0, 1] },
+    { atomic: true, initArity: [0, 1], lattice: true },
   );
 }

@@ -37,6 +37,11 @@ export interface ObjectType {
    * code). User types always have one (maybe empty); built-in types hold no other classes.
    */
   readonly nestedClasses?: readonly StateClass[];
+  /**
+   * A lattice type (see `lattice-object.ts`): clients cache its objects and keep each cached key
+   * subscribed by a parked `watch` call, which the node counts as a cache subscription.
+   */
+  readonly lattice?: boolean;
 }
 
 /** Options of {@link defineType}. */
@@ -47,6 +52,8 @@ export interface TypeOptions {
   atomic?: boolean;
   /** See {@link ObjectType.nestedClasses}. */
   nestedClasses?: readonly StateClass[];
+  /** See {@link ObjectType.lattice}. */
+  lattice?: boolean;
 }
 
 /** Describes a type from its class and a table of its callable methods. */

@@ -137,8 +137,16 @@ export interface NodeInfo {
   /** Of those, the objects this node owns (serves calls for). */
   owned: number;
   byType: Record<string, number>;
+  /** The names in `byType` that are lattice types (`LwwRegister`, `PnCounter`, ...), sorted. */
+  latticeTypes: string[];
   /** Calls parked in `blockUntil` now, over all objects. */
   parkedCalls: number;
+  /**
+   * Of those, the calls parked on lattice objects: each is one client's cache subscribed to a key
+   * (a parked `watch` the node answers with the next newer state), withdrawn when that client's
+   * session ends.
+   */
+  cacheSubscriptions: number;
   /** The members it knows, itself included (a single node knows only itself). */
   members: Array<{ url: string; self: boolean }>;
   /** The membership epoch (see {@link Topology}). */
@@ -165,12 +173,14 @@ export interface NodeInfo {
 export interface ObjectDescription {
   key: string;
   type: string;
+  /** Its type is a lattice type: `state` is then its value as the lattice describes it, `version`, `snapshots` and `deps`. */
+  lattice: boolean;
   /**
    * Its state as plain data: the instance's own fields, with class instances, Maps and Sets made
    * plain, long arrays and typed arrays cut to their first items, and cycles marked.
    */
   state: unknown;
-  /** Calls parked on it now. */
+  /** Calls parked on it now; on a lattice object, each is a client's cache subscribed to it. */
   parkedCalls: number;
 }
 

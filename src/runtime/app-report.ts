@@ -15,9 +15,10 @@ export interface AppReport {
 
 /**
  * Reports this process as an app running `program` to `client`'s DSO: at once, then every
- * `intervalMs` (a timer that does not keep the process alive) with its thread counts, so the
- * cost is one small write a second whatever the number of threads, and nothing on the thread
- * launch path. A write that fails is skipped (the next one tries again).
+ * `intervalMs` (a timer that does not keep the process alive) with its thread counts and the
+ * stats of `client`'s lattice cache, so the cost is one small write a second whatever the number
+ * of threads, and nothing on the thread launch path. A write that fails is skipped (the next one
+ * tries again).
  */
 export function reportApp(client: Client, program: string, intervalMs = 1000): AppReport {
   const started = Date.now();
@@ -35,6 +36,7 @@ export function reportApp(client: Client, program: string, intervalMs = 1000): A
       finished: outcome === 'running' ? null : now,
       outcome,
       threads: { running: c.spawned - c.done - c.failed, done: c.done, failed: c.failed },
+      cache: client.cacheStats(),
     };
   };
   let writing: Promise<void> = Promise.resolve();

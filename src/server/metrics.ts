@@ -10,6 +10,8 @@ export interface NodeGauges {
   /** Live objects per type name (backup copies included). */
   byType: Record<string, number>;
   parkedCalls: number;
+  /** Of the parked calls, those on lattice objects: clients' caches subscribed to keys. */
+  cacheSubscriptions: number;
   /** Client sessions with a connection now. */
   sessions: number;
   keptReplies: number;
@@ -145,6 +147,7 @@ function nodeRegistry(opts: MetricsOptions, read: () => NodeGauges): Registry {
     },
   });
   gauge('skein_parked_calls', 'Calls parked in blockUntil now', (g) => g.parkedCalls);
+  gauge('skein_cache_subscriptions', 'Clients\' caches subscribed to lattice objects here (their parked watch calls)', (g) => g.cacheSubscriptions);
   gauge('skein_sessions', 'Client sessions with a connection to this node now', (g) => g.sessions);
   gauge('skein_kept_replies', 'Replies kept for resends until their clients acknowledge them', (g) => g.keptReplies);
   gauge('skein_members', 'Members of the view this node has installed (1 when alone)', (g) => g.members);

@@ -419,10 +419,25 @@ export class NodeCore {
   }
 
   /** What the metrics read of the node's state at a scrape (cheap: no walk over the objects). */
-  gauges(): { sessions: number; keptReplies: number; members: number; epoch: number; stable: boolean; lostRegions: number; repliesHeld: number } {
+  gauges(): {
+    byType: Record<string, number>;
+    parkedCalls: number;
+    cacheSubscriptions: number;
+    sessions: number;
+    keptReplies: number;
+    members: number;
+    epoch: number;
+    stable: boolean;
+    lostRegions: number;
+    repliesHeld: number;
+  } {
     const { connected, keptReplies } = this.sessions.stats();
+    const { byType, parkedCalls, cacheSubscriptions } = this.table.stats();
     const topology = this.topology;
     return {
+      byType,
+      parkedCalls,
+      cacheSubscriptions,
       sessions: connected,
       keptReplies,
       members: topology.members.length,

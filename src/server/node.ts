@@ -189,16 +189,11 @@ export async function startNode(opts: NodeOptions = {}): Promise<DsoNode> {
         port: opts.metricsPort,
         stats: core.stats,
         traffic: traffic!,
-        gauges: () => {
-          const { byType, parkedCalls } = table.stats();
-          return {
-            byType,
-            parkedCalls,
-            ...core!.gauges(),
-            journalLag: journal?.uncommitted ?? 0,
-            replicationLag: cluster?.replicationLag() ?? [],
-          };
-        },
+        gauges: () => ({
+          ...core!.gauges(),
+          journalLag: journal?.uncommitted ?? 0,
+          replicationLag: cluster?.replicationLag() ?? [],
+        }),
       });
     }
     if (opts.dataDir !== undefined) {

@@ -200,27 +200,45 @@ export class ObjectTable {
     return true;
   }
 
-  /** Live objects in all and per type name, and the calls parked now. */
-  stats(): { objects: number; byType: Record<string, number>; parkedCalls: number } {
+  /**
+   * Live objects in all and per type name, the lattice types among those names, the calls parked
+   * now, and of those the cache subscriptions (calls parked on lattice objects: each is one
+   * client's cache keeping a key fresh).
+   */
+  stats(): { objects: number; byType: Record<string, number>; latticeTypes: string[]; parkedCalls: number; cacheSubscriptions: number } {
     const byType: Record<string, number> = {};
+    const latticeTypes: string[] = [];
     let objects = 0;
     for (const [name, map] of this.objects) {
       if (map.size === 0) continue;
       byType[name] = map.size;
       objects += map.size;
+      if (this.types.get(name)?.lattice) latticeTypes.push(name);
     }
     let parkedCalls = 0;
-    for (const queue of this.parked.values()) parkedCalls += queue.length;
-    return { objects, byType, parkedCalls };
+    let cacheSubscriptions = 0;
+    for (const queue of this.parked.values()) {
+      parkedCalls += queue.length;
+      if (queue[0]!.entry.type.lattice) cacheSubscriptions += queue.length;
+    }
+    return { objects, byType, latticeTypes: latticeTypes.sort(), parkedCalls, cacheSubscriptions };
   }
 
-  /** The object at `key` as plain data (see {@link inspectable}), or undefined if there is none. */
-  describe(key: string): { type: string; state: unknown; parkedCalls: number } | undefined {
+  /**
+   * The object at `key` as plain data (see {@link inspectable}), whether its type is a lattice
+   * type, and its parked calls; undefined if there is none.
+   */
+  describe(key: string): { type: string; lattice: boolean; state: unknown; parkedCalls: number } | undefined {
     const entry = this.find(key);
     if (!entry) return undefined;
     const instance = entry.instance as { [DESCRIBE]?: () => unknown };
     const shown = typeof instance[DESCRIBE] === 'function' ? instance[DESCRIBE]() : instance;
-    return { type: entry.type.name, state: inspectable(shown), parkedCalls: this.parked.get(key)?.length ?? 0 };
+    return {
+      type: entry.type.name,
+      lattice: entry.type.lattice === true,
+      state: inspectable(shown),
+      parkedCalls: this.parked.get(key)?.length ?? 0,
+    };
   }
 
   /** Keys that start with `prefix`, sorted. */
