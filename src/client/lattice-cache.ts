@@ -302,7 +302,11 @@ export class LatticeCache {
     entry.writes.push(write);
     entry.wrote = true;
     entry.view = lattice.apply(entry.view, delta);
-    this.resize(entry);
+    // The base is unchanged: add the delta's size alone (recounting every pending write made each write O(pending)).
+    const bytes = valueBytes(delta);
+    entry.bytes += bytes;
+    this.totalBytes += bytes;
+    if (this.totalBytes > this.maxBytes) this.evict();
     this.counts.writes++;
     if (session?.consistency === 'repeatable-read' && session.snapshots.has(entry.key)) {
       session.snapshots.set(entry.key, lattice.apply(session.snapshots.get(entry.key), delta));
