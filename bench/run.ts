@@ -22,6 +22,9 @@ import { santa } from './scenarios/santa.ts';
 import { mandelbrot } from './scenarios/mandelbrot.ts';
 import { portSize } from './scenarios/port-size.ts';
 import { callSites } from './scenarios/call-sites.ts';
+import { latticeRead } from './scenarios/lattice-read.ts';
+import { latticeWrite } from './scenarios/lattice-write.ts';
+import { consistencyCost } from './scenarios/consistency-cost.ts';
 
 const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   'dso-latency': () => dsoLatency(),
@@ -38,6 +41,9 @@ const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   mandelbrot: () => mandelbrot(),
   'port-size': () => portSize(),
   'call-sites': () => callSites(),
+  'lattice-read': () => latticeRead(),
+  'lattice-write': () => latticeWrite(),
+  'consistency-cost': () => consistencyCost(),
 };
 
 const wanted = process.argv.slice(2);

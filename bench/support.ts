@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -79,4 +79,87 @@ export function machineCpuSeconds(): number {
   // user nice system idle iowait irq softirq steal (guest time is already in user).
   const busy = ticks.slice(0, 8).reduce((a, b, i) => (i === 3 || i === 4 ? a : a + b), 0);
   return busy / 100;
+}
+
+/** What a forked bench child answers: its reply, or the error that stopped it. */
+export type ChildReply<R> = { ok: R } | { error: string };
+
+/**
+ * Child processes of one scenario, forked from a TypeScript `entry` (tsx loader, IPC channel),
+ * each given its config as JSON in `argv[2]`. A child answers `{ ok: 'ready' }` once set up, then
+ * one {@link ChildReply} per message; on `{ stop: true }` it closes what it opened and exits.
+ */
+export class BenchChildren<In, Out> {
+  private constructor(private readonly children: ChildProcess[]) {}
+
+  /** Forks one child per config and waits until each is ready. */
+  static async start<In, Out>(entry: string, configs: readonly unknown[]): Promise<BenchChildren<In, Out>> {
+    const children = configs.map((config) =>
+      fork(entry, [JSON.stringify(config)], { cwd: ROOT, execArgv: ['--import', 'tsx'], env: { ...process.env, SKEIN_LOG_LEVEL: 'warn' } }),
+    );
+    const all = new BenchChildren<In, Out>(children);
+    try {
+      await Promise.all(children.map((c) => all.reply(c)));
+    } catch (err) {
+      await all.stop();
+      throw err;
+    }
+    return all;
+  }
+
+  /** Sends `messages[i]` to child i (one message: to every child) and resolves with their replies. */
+  ask(messages: In | readonly In[]): Promise<Out[]> {
+    const replies = this.children.map((c) => this.reply(c) as Promise<Out>);
+    this.children.forEach((c, i) => c.send((Array.isArray(messages) ? messages[i] : messages) as object));
+    return Promise.all(replies);
+  }
+
+  /** Asks every child to stop, and waits until each has exited. */
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.children.map(async (child) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const gone = once(child, 'exit');
+        if (child.connected) child.send({ stop: true });
+        else child.kill('SIGTERM');
+        await gone;
+      }),
+    );
+  }
+
+  private reply(child: ChildProcess): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null): void => reject(new Error(`a bench child exited (${code})`));
+      child.once('exit', onExit);
+      child.once('message', (m: ChildReply<unknown>) => {
+        child.off('exit', onExit);
+        if ('error' in m) reject(new Error(`bench child: ${m.error}`));
+        else resolve(m.ok);
+      });
+    });
+  }
+}
+
+/**
+ * The child's side of {@link BenchChildren}: runs `setup`, answers ready, then answers each
+ * message with `handle`'s result (an error is sent back, not thrown); on `{ stop: true }` runs
+ * `close` and exits.
+ */
+export async function serveBenchChild<In, Out>(setup: () => Promise<void>, handle: (m: In) => Promise<Out>, close: () => Promise<void>): Promise<void> {
+  const send = (m: ChildReply<unknown>): void => void process.send!(m);
+  const fail = (err: unknown): void => send({ error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+  try {
+    await setup();
+  } catch (err) {
+    fail(err);
+    return;
+  }
+  process.on('message', (m: In | { stop: true }) => {
+    if (typeof m === 'object' && m !== null && 'stop' in m) {
+      void close().finally(() => process.exit(0));
+      return;
+    }
+    handle(m).then((ok) => send({ ok }), fail);
+  });
+  send({ ok: 'ready' });
 }
