@@ -17,6 +17,13 @@ import {
   SharedList,
   SharedMap,
   type SharedObject,
+  CausalRegister,
+  GSet,
+  LwwMap,
+  LwwRegister,
+  MaxRegister,
+  OrSet,
+  PnCounter,
 } from '../src/index.ts';
 import { BUILTIN_TYPES } from '../src/objects/builtins.ts';
 
@@ -102,5 +109,15 @@ test("every method of a built-in handle is one its node's type lets through, and
     const methods = Object.getOwnPropertyNames(Handle.prototype).filter((m) => m !== 'constructor' && !local.includes(m));
     for (const m of methods) assert.ok(type.methods.has(m), `${name}.${m} is not callable on the node`);
   }
-  assert.deepEqual(BUILTIN_TYPES.map((t) => t.name).sort(), HANDLES.map(([, name]) => name).sort());
+  assert.deepEqual(BUILTIN_TYPES.filter((t) => !t.lattice).map((t) => t.name).sort(), HANDLES.map(([, name]) => name).sort());
+});
+
+test('every lattice type has a handle, and its node type serves the cache protocol', () => {
+  const handles: ReadonlyArray<new (key: string) => SharedObject> = [LwwRegister, PnCounter, MaxRegister, GSet, OrSet, LwwMap, CausalRegister];
+  const names = handles.map((Handle) => new Handle('k').type);
+  assert.deepEqual(BUILTIN_TYPES.filter((t) => t.lattice).map((t) => t.name).sort(), [...names].sort());
+  for (const name of names) {
+    const type = BUILTIN_TYPES.find((t) => t.name === name)!;
+    assert.deepEqual([...type.methods.keys()].sort(), ['merge', 'pin', 'read', 'retire', 'unpin', 'watch']);
+  }
 });

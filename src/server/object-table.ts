@@ -219,7 +219,7 @@ export class ObjectTable {
     let cacheSubscriptions = 0;
     for (const queue of this.parked.values()) {
       parkedCalls += queue.length;
-      if (queue[0]!.entry.type.lattice) cacheSubscriptions += queue.length;
+      if (queue[0]?.entry.type.lattice) cacheSubscriptions += queue.length;
     }
     return { objects, byType, latticeTypes: latticeTypes.sort(), parkedCalls, cacheSubscriptions };
   }
