@@ -67,7 +67,7 @@ for (const backend of BACKENDS) {
       const prefix = `sessions.${backend}.causal`;
       const n = 200;
       const writer = causalWriter.spawn({ prefix, n }, { session: session({ consistency: 'causal' }) });
-      const reader = causalReader.spawn({ prefix, n, rounds: 20_000 }, { session: session({ consistency: 'causal' }) });
+      const reader = causalReader.spawn({ prefix, n, rounds: 10_000 }, { session: session({ consistency: 'causal' }) });
       await writer.join();
       const seen = await reader.join();
       assert.equal(seen.anomalies, 0, JSON.stringify(seen));
