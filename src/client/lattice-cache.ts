@@ -256,8 +256,16 @@ export class LatticeCache {
       view = entry.base;
       for (const w of entry.writes) if (typeof w.status === 'number' || w.session === session) view = entry.lattice.apply(view, w.delta);
     }
-    for (const w of entry.writes) if (typeof w.status === 'number' && w.status > version) version = w.status;
+    for (const w of entry.writes) {
+      if (typeof w.status === 'number') {
+        if (w.status > version) version = w.status;
+      } else if (!causal || w.session === session) {
+        // Seen before its node has it: its version becomes the session's floor once acknowledged.
+        if (w.session !== session) session.observed.set(w, entry.key);
+      }
+    }
     session.raise(entry.key, version);
+    if (session.observed.size > 1024) session.settleObserved();
     if (causal) {
       for (const [key, v] of entry.deps) session.raise(key, v);
       if (entry.depsLost) session.readThrough = true;

@@ -55,6 +55,12 @@ export class Session {
    * bounded): its later reads go to the nodes, which always hold a write's dependencies.
    */
   readThrough = false;
+  /**
+   * @internal Writes of this process the session saw before their nodes acknowledged them, by key:
+   * once acknowledged (a thread is spawned only after), their versions become floors, so the
+   * session's functions elsewhere see them too.
+   */
+  readonly observed = new Map<{ readonly status: unknown }, string>();
   #ended = false;
   /** The clients this process pinned keys through (others: the default client). */
   readonly #clients = new Map<string, Client>();
@@ -89,7 +95,17 @@ export class Session {
 
   /** @internal The session as it travels. */
   toWire(): SessionWire {
+    this.settleObserved();
     return [this.id, this.consistency, [...this.floors], [...this.pinned], this.readThrough];
+  }
+
+  /** @internal Turns the observed writes that are acknowledged now into floors. */
+  settleObserved(): void {
+    for (const [write, key] of this.observed) {
+      if (typeof write.status !== 'number') continue;
+      this.raise(key, write.status);
+      this.observed.delete(write);
+    }
   }
 
   /** @internal The session a thread receives. */
