@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { AtomicLong, connect, GSet, InvalidCallError, LwwRegister, PnCounter, RemoteError } from '../src/index.ts';
+import { AtomicLong, connect, GSet, InvalidCallError, LwwRegister, PnCounter, RemoteError, session } from '../src/index.ts';
 import { testNode, type TestNode } from './support/node.ts';
 
 let t: TestNode;
@@ -121,4 +121,26 @@ test('a value that cannot travel is refused at the write, not lost in the backgr
   await assert.rejects(r.set(() => 1), /function/);
   await assert.rejects(new PnCounter({ key: 'cache.unsendable-n', client: c }).add(1.5), /integer/);
   await c.flushWrites();
+});
+
+test('a causal reader of a state whose deps were cut reads each key once from its node, then from its cache again', async () => {
+  const w = await t.client();
+  const r = await t.client();
+  const writer = session({ consistency: 'causal' });
+  for (let i = 0; i < 300; i++) await new LwwRegister<number>({ key: `cache.lost.k${i}`, client: w, session: writer }).set(i);
+  await new LwwRegister<number>({ key: 'cache.lost.x', client: w, session: writer }).set(1);
+  await w.flushWrites();
+  const described = await w.describe('cache.lost.x');
+  assert.equal((described!.state as { depsLost?: boolean }).depsLost, true, 'more deps than a node keeps');
+  const y = new LwwRegister<number>({ key: 'cache.lost.y', client: r }, 0);
+  await y.get();
+  const reader = session({ consistency: 'causal' });
+  const yr = new LwwRegister<number>({ key: 'cache.lost.y', client: r, session: reader });
+  await yr.get();
+  assert.equal(await new LwwRegister<number>({ key: 'cache.lost.x', client: r, session: reader }).get(), 1);
+  const misses = r.cacheStats().misses;
+  await yr.get();
+  assert.equal(r.cacheStats().misses, misses + 1, 'y is read from its node once');
+  for (let i = 0; i < 10; i++) await yr.get();
+  assert.equal(r.cacheStats().misses, misses + 1, 'then from the cache');
 });

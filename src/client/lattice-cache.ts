@@ -15,7 +15,7 @@ export const DEFAULT_CACHE_FLUSH_MS = 10;
 /** The default of {@link CacheOptions.cacheBytes}: 64 MiB. */
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 /** Dependencies a causal write sends at most: one more than a node keeps (`MAX_DEPS`), so it knows some were left out. */
-const MAX_DEPS_SENT = 65;
+const MAX_DEPS_SENT = 257;
 /** How long a subscription waits at the node before it is renewed. */
 const WATCH_MS = 30_000;
 
@@ -135,7 +135,15 @@ export class LatticeCache {
       return read(this.seen(entry, session));
     }
     this.counts.misses++;
-    return this.fetch(target, lattice, entry).then((e) => read(this.seen(e, session)));
+    if (!session || session.consistency === 'eventual') return this.fetch(target, lattice, entry).then((e) => read(this.seen(e, session)));
+    // A read the session needs fresh must start now: one already under way may predate what it saw.
+    const epoch = session.lostEpoch;
+    const prior = entry?.loading;
+    const fetched = prior ? prior.catch(() => undefined).then(() => this.fetch(target, lattice, this.entries.get(target.key))) : this.fetch(target, lattice, entry);
+    return fetched.then((e) => {
+      session.refreshed.set(target.key, epoch);
+      return read(this.seen(e, session));
+    });
   }
 
   /**
@@ -236,7 +244,7 @@ export class LatticeCache {
   /** Whether the copy is recent enough for what the session has seen. */
   private satisfies(entry: Entry, session: Session | undefined): boolean {
     if (!session || session.consistency === 'eventual') return true;
-    if (session.readThrough) return false;
+    if (session.lostEpoch > (session.refreshed.get(entry.key) ?? 0)) return false;
     const floor = session.floors.get(entry.key);
     return floor === undefined || entry.version >= floor;
   }
@@ -268,7 +276,11 @@ export class LatticeCache {
     if (session.observed.size > 1024) session.settleObserved();
     if (causal) {
       for (const [key, v] of entry.deps) session.raise(key, v);
-      if (entry.depsLost) session.readThrough = true;
+      // A state with lost deps, new to this session: every key is read once more from its node.
+      if (entry.depsLost && entry.version > (session.lostSeen.get(entry.key) ?? -1)) {
+        session.lostSeen.set(entry.key, entry.version);
+        session.lostEpoch++;
+      }
     }
     return view;
   }

@@ -18,8 +18,8 @@ export type Consistency = 'eventual' | 'read-your-writes' | 'repeatable-read' | 
 
 const LEVELS: readonly Consistency[] = ['eventual', 'read-your-writes', 'repeatable-read', 'causal'];
 
-/** A session as it travels to a thread and back: `[id, consistency, floors, pinned, readThrough]`. */
-export type SessionWire = [id: string, consistency: Consistency, floors: Array<[string, number]>, pinned: Array<[string, string]>, readThrough: boolean];
+/** A session as it travels to a thread and back: `[id, consistency, floors, pinned, lostEpoch]`. */
+export type SessionWire = [id: string, consistency: Consistency, floors: Array<[string, number]>, pinned: Array<[string, string]>, lostEpoch: number];
 
 /** Options of {@link session}. */
 export interface SessionOptions {
@@ -51,10 +51,15 @@ export class Session {
   /** @internal Per key, this process's copy of the session's snapshot (repeatable-read). */
   readonly snapshots = new Map<string, unknown>();
   /**
-   * @internal A value the session read depends on writes the node no longer lists (their list is
-   * bounded): its later reads go to the nodes, which always hold a write's dependencies.
+   * @internal Counts the values the session read whose object no longer lists all their
+   * dependencies (the list is bounded): after each, the session reads every key once from its
+   * node, which always holds a write's dependencies, before its cache may answer for it again.
    */
-  readThrough = false;
+  lostEpoch = 0;
+  /** @internal Per key, the {@link lostEpoch} at which the session last read it from its node. */
+  readonly refreshed = new Map<string, number>();
+  /** @internal Per key, the version of the last state with lost dependencies the session read. */
+  readonly lostSeen = new Map<string, number>();
   /**
    * @internal Writes of this process the session saw before their nodes acknowledged them, by key:
    * once acknowledged (a thread is spawned only after), their versions become floors, so the
@@ -96,7 +101,7 @@ export class Session {
   /** @internal The session as it travels. */
   toWire(): SessionWire {
     this.settleObserved();
-    return [this.id, this.consistency, [...this.floors], [...this.pinned], this.readThrough];
+    return [this.id, this.consistency, [...this.floors], [...this.pinned], this.lostEpoch];
   }
 
   /** @internal Turns the observed writes that are acknowledged now into floors. */
@@ -125,7 +130,8 @@ export class Session {
     this.snapshots.clear();
     for (const [key, version] of wire[2]) this.raise(key, version);
     for (const [key, type] of wire[3]) this.pinned.set(key, type);
-    if (wire[4]) this.readThrough = true;
+    // A thread's reads from its nodes are not known here: after a loss, keys are read again.
+    if (typeof wire[4] === 'number' && wire[4] > this.lostEpoch) this.lostEpoch = wire[4];
   }
 
   /** @internal Records that `key` (of `type`) holds a snapshot of this session, reached through `client`. */

@@ -23,7 +23,7 @@ export type MergeContext = [session: string | null, deps: Array<[key: string, ve
 export const MAX_PINS = 1024;
 
 /** Dependencies kept per object for causal sessions; beyond this they are dropped and `depsLost` set. */
-export const MAX_DEPS = 64;
+export const MAX_DEPS = 256;
 
 /**
  * The node-side state of every lattice type: the lattice state, the version that orders the
