@@ -23,7 +23,11 @@ import { RetwisStore, RetwisUser, userName } from './lib/retwis-model.ts';
 /** The levels a run can use. */
 export const LEVELS: readonly Consistency[] = ['eventual', 'read-your-writes', 'repeatable-read', 'causal'];
 
-/** The anomalies each level promises away. */
+/**
+ * The anomalies each level promises away, of those the checker counts. `repeatable-read` promises
+ * that every read of a key returns the session's first version of it, which these logs do not
+ * test: none is asserted of it.
+ */
 export const PROMISED: Record<Consistency, ReadonlyArray<keyof RetwisAnomalies>> = {
   eventual: [],
   'read-your-writes': ['readYourWrites', 'monotonic'],
