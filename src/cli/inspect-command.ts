@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import type { AppStatus } from '../client/apps.ts';
 import type { NodeInfo, ObjectDescription } from '../protocol/messages.ts';
 import { dsoOption, parseCommandLine } from './options.ts';
 import { UsageError } from './usage-error.ts';
@@ -8,7 +9,7 @@ export const INSPECT_USAGE = `usage: skein inspect [key] [options]
        skein inspect --keys [prefix] [options]
 
 Asks a DSO for its members, sessions, cache subscriptions and objects per type (lattice types
-marked); given a key, for that object's type, state and parked calls (for a lattice object: its
+marked), and the apps running on it (threads, worker processes, cache); given a key, for that object's type, state and parked calls (for a lattice object: its
 value, version, snapshots pinned, deps and the caches subscribed), exit 1 if there is none; with
 --keys, for the keys of its objects, from every member of a cluster, each listed once.
 
@@ -55,7 +56,12 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     if (arg === undefined) {
       const infos = await client.infoAll();
       const json = infos.length === 1 ? infos[0] : infos;
-      process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : formatCluster(infos));
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+        return 0;
+      }
+      const { listApps } = await import('../client/apps.ts');
+      process.stdout.write(formatCluster(infos) + formatApps((await listApps(client)).filter((a) => a.outcome === 'running')));
       return 0;
     }
     const object = await client.describe(arg);
@@ -87,6 +93,28 @@ function formatCluster(infos: NodeInfo[]): string {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([type, n]) => `  ${type}: ${n}${lattice.has(type) ? ' (lattice)' : ''}`),
     );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The programs running on the DSO (`skein run` reports them): their threads, workers and cache. */
+function formatApps(apps: AppStatus[]): string {
+  if (apps.length === 0) return '';
+  const lines = [`apps running: ${apps.length}`];
+  for (const app of apps) {
+    const t = app.threads;
+    lines.push(`  ${app.program} (pid ${app.pid} on ${app.host}): threads ${t.running} running, ${t.done} done, ${t.failed} failed`);
+    const w = app.workers;
+    if (w) {
+      lines.push(
+        `    ${w.backend} workers: ${w.workers} (${w.busy} busy, ${w.idle} idle), ${w.queued} thread(s) queued; min ${w.min}, max ${w.max}; started ${w.started}, retired ${w.retired}`,
+      );
+    }
+    const c = app.cache;
+    if (c && c.keys + c.writes > 0) {
+      const reads = c.hits + c.misses;
+      lines.push(`    cache: ${c.keys} key(s), ${c.bytes} B, ${reads > 0 ? Math.round((100 * c.hits) / reads) : 0}% hits, ${c.unflushed} write(s) unflushed`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -25,6 +25,9 @@ options:
                        (AWS Lambda, see skein deploy) or http (an HTTP function running skein/http)
   --workers N          workers: threads for local (default: cores), processes for process
                        (default 64), invocations in flight for lambda and http (default 100)
+  --min-workers N      process backend: processes kept warm however idle (default 0)
+  --idle-ms N          process backend: retire a process idle this long (default 30000), down
+                       to --min-workers; skein inspect shows each app's processes
   --timeout-ms N       process backend: kill a thread running longer than this; http: give up
   --function F         lambda backend: the function (name or ARN)
   --region R           lambda backend: AWS region (default the SDK's)
@@ -55,6 +58,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       backend: { type: 'string' },
       workers: { type: 'string' },
       'timeout-ms': { type: 'string' },
+      'min-workers': { type: 'string' },
+      'idle-ms': { type: 'string' },
       function: { type: 'string' },
       region: { type: 'string' },
       endpoint: { type: 'string' },
@@ -73,6 +78,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${backend}'`);
   const workers = intOption(values.workers, 'workers', { min: 1 });
   const timeoutMs = intOption(values['timeout-ms'], 'timeout-ms', { min: 1 });
+  const minWorkers = intOption(values['min-workers'], 'min-workers', { min: 0 });
+  const idleMs = intOption(values['idle-ms'], 'idle-ms', { min: 1 });
+  if ((minWorkers !== undefined || idleMs !== undefined) && backend !== 'process') {
+    throw new UsageError(`--${minWorkers !== undefined ? 'min-workers' : 'idle-ms'} goes with --backend process (it keeps warm processes)`);
+  }
+  if (minWorkers !== undefined && minWorkers > (workers ?? 64)) throw new UsageError(`--min-workers (${minWorkers}) is more than --workers (${workers ?? 64})`);
   if (timeoutMs !== undefined && backend !== 'process' && backend !== 'http') {
     throw new UsageError(
       backend === 'lambda'
@@ -133,6 +144,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     backend,
     ...(workers ? { workers } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
+    ...(minWorkers !== undefined ? { minWorkers } : {}),
+    ...(idleMs !== undefined ? { idleMs } : {}),
     ...(values.function ? { functionName: values.function } : {}),
     ...(values.region ? { region: values.region } : {}),
     ...(values.endpoint ? { endpoint: values.endpoint } : {}),

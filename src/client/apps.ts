@@ -41,6 +41,26 @@ export interface AppStatus {
    * of the update; absent from reports of versions before lattice objects.
    */
   cache?: CacheStats;
+  /** Its backend's workers (the process backend's processes), when the backend keeps its own. */
+  workers?: WorkerStats;
+}
+
+/** A backend's workers at a moment (`skein inspect` shows them per app). */
+export interface WorkerStats {
+  /** The backend's name. */
+  backend: string;
+  /** Workers alive now, of which running a thread and idle (warm). */
+  workers: number;
+  busy: number;
+  idle: number;
+  /** Threads waiting for a worker. */
+  queued: number;
+  /** The bounds: at most `max`; idle ones are retired down to `min`. */
+  min: number;
+  max: number;
+  /** Workers started and retired (idle past `idleMs`) since the backend started. */
+  started: number;
+  retired: number;
 }
 
 /** The registry as a call target (created empty by the first write). */

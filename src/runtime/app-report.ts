@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { pruneApps, publishApp, type AppStatus } from '../client/apps.ts';
 import type { Client } from '../client/client.ts';
-import { threadCounts } from './runtime.ts';
+import { runtimeWorkerStats, threadCounts } from './runtime.ts';
 
 /** A program's report of itself in its DSO's registry of apps (see `APPS_KEY`). */
 export interface AppReport {
@@ -25,6 +25,7 @@ export function reportApp(client: Client, program: string, intervalMs = 1000): A
   const host = hostname();
   const status = (outcome: AppStatus['outcome']): AppStatus => {
     const c = threadCounts();
+    const workers = runtimeWorkerStats();
     const now = Date.now();
     return {
       id: `${host}:${process.pid}:${started}`,
@@ -37,6 +38,7 @@ export function reportApp(client: Client, program: string, intervalMs = 1000): A
       outcome,
       threads: { running: c.spawned - c.done - c.failed, done: c.done, failed: c.failed },
       cache: client.cacheStats(),
+      ...(workers ? { workers } : {}),
     };
   };
   let writing: Promise<void> = Promise.resolve();

@@ -1,3 +1,7 @@
+import type { WorkerStats } from '../client/apps.ts';
+
+export type { WorkerStats };
+
 /**
  * Where cloud threads run. Every backend takes an encoded envelope and resolves with an encoded
  * outcome; a thread that throws is an outcome too. A backend rejects only for failures of its
@@ -14,7 +18,10 @@ export interface Backend {
   invoke(envelope: Uint8Array, threadId: string): Promise<Uint8Array>;
   /** Stops the workers once the invocations in flight are done; new invocations are refused. */
   close(): Promise<void>;
+  /** What its workers are doing now, for backends that keep workers of their own. */
+  stats?(): WorkerStats;
 }
+
 
 /** Names of the built-in backends. */
 export type BackendName = 'local' | 'process' | 'lambda' | 'http';
@@ -47,4 +54,11 @@ export interface BackendOptions {
    * wait on threads still queued deadlock that way. Default 10 000; 0 turns the warning off.
    */
   stallWarningMs?: number;
+  /**
+   * Process backend: processes kept warm however idle (default 0); started with the backend when
+   * `skein run` prestarts it.
+   */
+  minWorkers?: number;
+  /** Process backend: an idle process is retired after this long (ms; default 30 000), down to `minWorkers`. */
+  idleMs?: number;
 }

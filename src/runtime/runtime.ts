@@ -1,4 +1,4 @@
-import type { Backend, BackendName, BackendOptions } from './backend.ts';
+import type { Backend, BackendName, BackendOptions, WorkerStats } from './backend.ts';
 import { LocalBackend } from './backends/local.ts';
 import { HttpBackend } from './backends/http.ts';
 import { LambdaBackend } from './backends/lambda.ts';
@@ -14,14 +14,22 @@ export interface RuntimeOptions extends BackendOptions {
 export function createBackend(opts: RuntimeOptions = {}): Backend {
   const b = opts.backend ?? 'local';
   if (typeof b !== 'string') return b;
-  const { workers, timeoutMs, stallWarningMs, functionName, region, endpoint, url, secret } = opts;
+  const { workers, timeoutMs, stallWarningMs, functionName, region, endpoint, url, secret, minWorkers, idleMs } = opts;
+  if (b !== 'process' && (minWorkers !== undefined || idleMs !== undefined)) {
+    throw new TypeError(`minWorkers and idleMs apply to the process backend, which keeps warm processes; the ${b} backend ${b === 'local' ? 'keeps its worker threads for the run' : 'leaves warm instances to the platform'}`);
+  }
   const common = { ...(workers !== undefined ? { workers } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
   switch (b) {
     case 'local':
       if (timeoutMs !== undefined) throw new TypeError('timeoutMs needs the process backend; a worker thread cannot be stopped alone');
       return new LocalBackend(common);
     case 'process':
-      return new ProcessBackend({ ...common, ...(stallWarningMs !== undefined ? { stallWarningMs } : {}) });
+      return new ProcessBackend({
+        ...common,
+        ...(stallWarningMs !== undefined ? { stallWarningMs } : {}),
+        ...(minWorkers !== undefined ? { minWorkers } : {}),
+        ...(idleMs !== undefined ? { idleMs } : {}),
+      });
     case 'lambda':
       if (!functionName) throw new TypeError('the lambda backend needs functionName (skein run --function F)');
       if (timeoutMs !== undefined) throw new TypeError("timeoutMs does not apply to the lambda backend: the function's timeout is set at deploy (--timeout)");
@@ -72,7 +80,12 @@ export function runtimeBackend(): Backend {
  */
 export function prestartRuntime(): void {
   const b = runtimeBackend();
-  if (b instanceof LocalBackend) b.prestart();
+  if (b instanceof LocalBackend || b instanceof ProcessBackend) b.prestart();
+}
+
+/** What the runtime's workers are doing now (undefined before the first thread, or for backends with no workers of their own). */
+export function runtimeWorkerStats(): WorkerStats | undefined {
+  return current?.stats?.();
 }
 
 /** Waits for running threads, then stops the runtime's workers. */

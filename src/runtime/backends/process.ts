@@ -1,8 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { TimeoutError } from '../../errors/timeout-error.ts';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
-import type { Backend, BackendOptions } from '../backend.ts';
+import type { Backend, BackendOptions, WorkerStats } from '../backend.ts';
 import { FROM_SOURCE } from '../skein-files.ts';
 
 interface Job {
@@ -19,6 +20,8 @@ interface Proc {
   timer: NodeJS.Timeout | undefined;
   /** Whether the process has booted; until then a job's clock has not started. */
   ready: boolean;
+  /** Retires the process when it has stayed idle for `idleMs`. */
+  idleTimer: NodeJS.Timeout | undefined;
 }
 
 // The worker's main, compiled; from the sources, a bootstrap that registers tsx before it.
@@ -30,6 +33,9 @@ export const DEFAULT_PROCESS_CONCURRENCY = 64;
 /** Default of `stallWarningMs`: how long threads may queue behind busy processes before a warning. */
 export const DEFAULT_STALL_WARNING_MS = 10_000;
 
+/** Default of `idleMs`: how long an idle process stays warm before it is retired. */
+export const DEFAULT_IDLE_MS = 30_000;
+
 /** Longest a worker process may take to boot (its init phase) before its thread fails. */
 export const PROCESS_INIT_TIMEOUT_MS = 30_000;
 
@@ -39,7 +45,10 @@ export const PROCESS_INIT_TIMEOUT_MS = 30_000;
  * run at once; further threads queue. With `timeoutMs`, an invocation that runs longer is killed
  * and its thread fails with {@link TimeoutError}. As on FaaS platforms, the clock starts once the
  * process has booted: a cold start's init phase does not count against `timeoutMs`, but has its
- * own bound, {@link PROCESS_INIT_TIMEOUT_MS}. Threads queued behind `workers` busy processes for
+ * own bound, {@link PROCESS_INIT_TIMEOUT_MS}. The pool scales with load: a thread that finds no idle
+ * process starts one (up to `workers`), and a process idle for `idleMs` is retired, down to
+ * `minWorkers` kept warm (started by {@link ProcessBackend.prestart}). `events` emits `'start'` and
+ * `'retire'` for each process. Threads queued behind `workers` busy processes for
  * `stallWarningMs` with none finishing raise a `SKEIN_THREADS_STALLED` process warning: if they
  * wait on each other (a barrier wider than `workers`), that is a deadlock. A process that dies
  * fails its thread with
@@ -48,6 +57,11 @@ export const PROCESS_INIT_TIMEOUT_MS = 30_000;
 export class ProcessBackend implements Backend {
   readonly name = 'process';
   private readonly limit: number;
+  private readonly min: number;
+  private readonly idleMs: number;
+  private counts = { started: 0, retired: 0 };
+  /** Emits `'start'` when a process is started and `'retire'` when an idle one is retired. */
+  readonly events = new EventEmitter();
   private readonly timeoutMs: number | undefined;
   private readonly stallWarningMs: number;
   private stallTimer: NodeJS.Timeout | undefined;
@@ -66,6 +80,29 @@ export class ProcessBackend implements Backend {
     this.timeoutMs = opts.timeoutMs;
     this.stallWarningMs = opts.stallWarningMs ?? DEFAULT_STALL_WARNING_MS;
     if (!(this.stallWarningMs >= 0)) throw new RangeError('stallWarningMs must be >= 0');
+    this.min = opts.minWorkers ?? 0;
+    if (!Number.isInteger(this.min) || this.min < 0 || this.min > this.limit) throw new RangeError(`minWorkers must be an integer from 0 to workers (${this.limit})`);
+    this.idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
+    if (!(this.idleMs > 0)) throw new RangeError('idleMs must be > 0');
+  }
+
+  /** Starts the `minWorkers` warm processes now rather than at the first threads. */
+  prestart(): void {
+    while (!this.closing && this.procs.size < this.min) this.rest(this.spawn());
+  }
+
+  /** The processes now: alive, busy, idle; threads queued; the bounds; started and retired so far. */
+  stats(): WorkerStats {
+    return {
+      backend: this.name,
+      workers: this.procs.size,
+      busy: this.busy(),
+      idle: this.idle.length,
+      queued: this.queue.length,
+      min: this.min,
+      max: this.limit,
+      ...this.counts,
+    };
   }
 
   invoke(envelope: Uint8Array, threadId: string): Promise<Uint8Array> {
@@ -82,7 +119,10 @@ export class ProcessBackend implements Backend {
       this.drained ??= new Promise<void>((r) => (this.onDrained = r));
       await this.drained;
     }
-    for (const p of this.procs) p.child.kill();
+    for (const p of this.procs) {
+      if (p.idleTimer) clearTimeout(p.idleTimer);
+      p.child.kill();
+    }
     this.procs.clear();
     this.idle.length = 0;
   }
@@ -120,7 +160,30 @@ export class ProcessBackend implements Backend {
     this.stallTimer.unref();
   }
 
+  /** `proc` waits for work; retired after `idleMs` unless the pool is at `minWorkers`. */
+  private rest(proc: Proc): void {
+    this.idle.push(proc);
+    // An idle process does not keep this one alive.
+    proc.child.unref();
+    (proc.child.channel as { unref?: () => void } | undefined)?.unref?.();
+    proc.idleTimer = setTimeout(() => this.retire(proc), this.idleMs);
+    proc.idleTimer.unref();
+  }
+
+  private retire(proc: Proc): void {
+    proc.idleTimer = undefined;
+    const i = this.idle.indexOf(proc);
+    if (i < 0 || this.procs.size <= this.min) return;
+    this.idle.splice(i, 1);
+    this.procs.delete(proc);
+    this.counts.retired++;
+    proc.child.kill();
+    this.events.emit('retire', proc.child.pid);
+  }
+
   private start(proc: Proc, job: Job): void {
+    if (proc.idleTimer) clearTimeout(proc.idleTimer);
+    proc.idleTimer = undefined;
     proc.job = job;
     proc.child.ref();
     (proc.child.channel as { ref?: () => void } | undefined)?.ref?.();
@@ -150,8 +213,10 @@ export class ProcessBackend implements Backend {
 
   private spawn(): Proc {
     const child = fork(ENTRY, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const proc: Proc = { child, job: undefined, timer: undefined, ready: false };
+    const proc: Proc = { child, job: undefined, timer: undefined, ready: false, idleTimer: undefined };
     this.procs.add(proc);
+    this.counts.started++;
+    this.events.emit('start', child.pid);
     child.on('message', (msg: { id?: number; outcome?: Uint8Array; ready?: boolean }) => {
       if (msg.ready === true) {
         proc.ready = true;
@@ -163,7 +228,7 @@ export class ProcessBackend implements Backend {
       if (proc.timer) clearTimeout(proc.timer);
       proc.job = undefined;
       proc.timer = undefined;
-      this.idle.push(proc);
+      this.rest(proc);
       if (this.stallTimer) clearTimeout(this.stallTimer);
       this.stallTimer = undefined;
       child.unref();
@@ -173,6 +238,7 @@ export class ProcessBackend implements Backend {
     });
     child.on('exit', (code, signal) => {
       if (proc.timer) clearTimeout(proc.timer);
+      if (proc.idleTimer) clearTimeout(proc.idleTimer);
       this.procs.delete(proc);
       const i = this.idle.indexOf(proc);
       if (i >= 0) this.idle.splice(i, 1);
