@@ -47,7 +47,7 @@ export { CloudThread } from './api/cloud-thread.ts';
 export { ServerlessExecutor, type ParallelForOptions } from './api/serverless-executor.ts';
 export { CloudPool, type CloudPoolOptions, type RunOptions } from './api/cloud-pool.ts';
 export { configureRuntime, shutdownRuntime, onThreadCounts, type RuntimeOptions, type ThreadCounts } from './runtime/runtime.ts';
-export type { Backend, BackendName, BackendOptions } from './runtime/backend.ts';
+export type { Backend, BackendName, BackendOptions, WorkerStats } from './runtime/backend.ts';
 export { sharedClass, type SharedClass, type SharedHandle, type RemoteMethods } from './api/shared-class.ts';
 export { blockUntil, callState, notifyAll, onCancel } from './objects/monitor.ts';
 export type { UserTypeOptions } from './objects/user-types.ts';
