@@ -105,7 +105,6 @@ export interface Dag<I, R> {
 export function dag<I = unknown, R = unknown>(name: string, nodes: Readonly<Record<string, DagNode>>): Dag<I, R> {
   const wire = validate(name, nodes);
   const sources = wire.filter((n) => n[4].length === 0);
-  const graph = wire.map(([id, , , , after]) => [id, after]);
 
   const start = (input: I, opts: DagStartOptions = {}): DagRun<R> => {
     checkSerializable(input, 'input');
@@ -113,26 +112,17 @@ export function dag<I = unknown, R = unknown>(name: string, nodes: Readonly<Reco
     const id = randomBytes(12).toString('base64url');
     const key = runKey(id);
     const client = defaultClient();
-    const target = runTarget(key);
+    const step = { run: runKey(id), nodes: wire };
     const origin = (node: string): string => `node '${node}' of DAG '${name}' (run ${id})`;
-    const begun = (async () => {
-      await client.call(runTarget(key, [graph, session ? session.toWire() : null]), 'state', []);
-      for (const [node, taskName, module, args] of sources) {
-        const launched = launch(
-          runtimeBackend(),
-          { module, task: taskName, arg: nodeArgument(args, [input]), dag: { run: key, node, nodes: wire } },
-          0,
-          session,
-        );
-        // A failure of the node itself is on the run already; one of its worker is recorded here.
-        launched.result.catch((err: unknown) => recordFailure(client, key, node, err)).catch(() => undefined);
-      }
-    })();
-    begun.catch(() => undefined);
+    const initial = session ? session.toWire() : null;
+    for (const [node, taskName, module, args] of sources) {
+      const launched = launch(runtimeBackend(), { module, task: taskName, arg: nodeArgument(args, [input]), dag: { ...step, node } }, 0, session);
+      // A failure of the node itself is on the run already; one of its worker is recorded here.
+      launched.result.catch((err: unknown) => recordFailure(client, step, node, err)).catch(() => undefined);
+    }
 
     const result = async (waitOpts: { timeoutMs?: number } = {}): Promise<R> => {
-      await begun;
-      const out = (await client.call(target, 'result', [], waitOpts.timeoutMs)) as DagOutcome;
+      const out = (await client.call(runTarget(step, initial), 'result', [], waitOpts.timeoutMs)) as DagOutcome;
       if (session) {
         if (out.session) session.absorb(out.session as SessionWire);
         await session.end();
@@ -142,8 +132,7 @@ export function dag<I = unknown, R = unknown>(name: string, nodes: Readonly<Reco
       throw new DagNodeError(out.node, `${origin(out.node)} failed: ${out.name}: ${out.message}`, cause);
     };
     const status = async (): Promise<DagRunStatus> => {
-      await begun;
-      return (await client.call(target, 'state', [])) as DagRunStatus;
+      return (await client.call(runTarget(step, initial), 'state', [])) as DagRunStatus;
     };
     return { id, result, status };
   };

@@ -36,7 +36,7 @@ export async function continueRun(ctx: StepContext, node: string, value: unknown
   const kept = (id: string): boolean => below.get(id)!.length === 0 || below.get(id)!.some((d) => nodes.get(d)![4].length > 1);
 
   const advance = async (id: string, result: unknown, ran: Session | undefined): Promise<void> => {
-    const fin = (await client.call(runTarget(step.run), 'finished', [id, kept(id) ? result : null, ran ? ran.toWire() : null])) as Finished;
+    const fin = (await client.call(runTarget(step, ctx.env.session ?? null), 'finished', [id, kept(id) ? result : null, ran ? ran.toWire() : null])) as Finished;
     const starts = fin.ready.map(([d, inputs]) => {
       const [, task, module, args, after] = nodes.get(d)!;
       // The inputs from this node are the value in hand; the object sent only the others'.
@@ -70,7 +70,7 @@ export async function continueRun(ctx: StepContext, node: string, value: unknown
       await client.flushWrites();
       checkSerializable(result, 'result');
     } catch (err) {
-      await recordFailure(client, step.run, id, err);
+      await recordFailure(client, step, id, err);
       return;
     }
     await advance(id, result === undefined ? null : result, inSession);

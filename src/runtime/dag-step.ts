@@ -21,9 +21,14 @@ export function runKey(runId: string): string {
   return `skein:dag:${runId}`;
 }
 
-/** The run's object as a call target (created by the caller with `init`, named by key elsewhere). */
-export function runTarget(key: string, init: readonly unknown[] = []): CallTarget {
-  return { type: 'DagRun', key, init, forceNew: init.length > 0, initSent: init.length === 0 };
+/**
+ * The run's object as a call target. Every call carries the run's graph and first session as
+ * init args: whichever call reaches the node first (the caller's, or a finished source's) creates
+ * the object, so the caller need not wait for its creation before starting the sources.
+ */
+export function runTarget(step: Pick<DagStep, 'run' | 'nodes'>, session: unknown = null): CallTarget {
+  const graph = step.nodes.map(([id, , , , after]) => [id, after]);
+  return { type: 'DagRun', key: step.run, init: [graph, session], forceNew: false, initSent: false };
 }
 
 /**
@@ -37,10 +42,10 @@ export function nodeArgument(args: readonly unknown[], inputs: readonly unknown[
 }
 
 /** Records on the run that `node` failed with `err` (the first failure counts, later ones change nothing). */
-export function recordFailure(client: Client, run: string, node: string, err: unknown): Promise<unknown> {
+export function recordFailure(client: Client, step: Pick<DagStep, 'run' | 'nodes'>, node: string, err: unknown): Promise<unknown> {
   const e = err instanceof Error ? err : new Error(String(err));
   const code = (e as { code?: unknown }).code;
-  return client.call(runTarget(run), 'failed', [node, e.name, e.message, e.stack ?? `${e.name}: ${e.message}`, typeof code === 'string' ? code : null]);
+  return client.call(runTarget(step), 'failed', [node, e.name, e.message, e.stack ?? `${e.name}: ${e.message}`, typeof code === 'string' ? code : null]);
 }
 
 /**
@@ -52,7 +57,7 @@ export function relayStep(invoke: (envelope: Uint8Array, threadId: string) => Pr
   const env = decodeEnvelope(envelope);
   invoke(envelope, env.threadId).catch((err: unknown) => {
     const client = configuredDefaultClient();
-    if (env.dag && client) return recordFailure(client, env.dag.run, env.dag.node, err);
+    if (env.dag && client) return recordFailure(client, env.dag, env.dag.node, err);
     return undefined;
   }).catch(() => undefined);
 }

@@ -5,7 +5,7 @@ import { Client } from '../client/client.ts';
 import { APP_BUNDLE_ENV, isTypeScript } from './app-bundle.ts';
 import { decodeArg, decodeEnvelope, encodeThreadResult, type ThreadResult, type ReceivedEnvelope } from './envelope.ts';
 import { continueRun } from './dag-continue.ts';
-import { recordFailure } from './dag-step.ts';
+import { recordFailure, type DagStep } from './dag-step.ts';
 import { checkSerializable } from './serializable.ts';
 import { findTask } from './task-registry.ts';
 
@@ -157,7 +157,7 @@ export async function runInvocation(bytes: Uint8Array, opts: InvocationOptions =
     outcome = { ok: true, value: value === undefined ? null : value };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
-    if (env?.dag && !continuing) await recordNodeFailure(env.dag.run, env.dag.node, err);
+    if (env?.dag && !continuing) await recordNodeFailure(env.dag, err);
     const code = (e as { code?: unknown }).code;
     outcome = {
       ok: false,
@@ -177,7 +177,7 @@ export async function runInvocation(bytes: Uint8Array, opts: InvocationOptions =
 }
 
 /** Records a DAG node's failure on its run, if the run's object can be reached (else its launcher records it). */
-async function recordNodeFailure(run: string, node: string, err: unknown): Promise<void> {
+async function recordNodeFailure(step: DagStep, err: unknown): Promise<void> {
   const client = configuredDefaultClient();
-  if (client) await recordFailure(client, run, node, err).catch(() => undefined);
+  if (client) await recordFailure(client, step, step.node, err).catch(() => undefined);
 }
