@@ -25,6 +25,8 @@ import { callSites } from './scenarios/call-sites.ts';
 import { latticeRead } from './scenarios/lattice-read.ts';
 import { latticeWrite } from './scenarios/lattice-write.ts';
 import { consistencyCost } from './scenarios/consistency-cost.ts';
+import { dagChain } from './scenarios/dag-chain.ts';
+import { dagFanout } from './scenarios/dag-fanout.ts';
 
 const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   'dso-latency': () => dsoLatency(),
@@ -44,6 +46,8 @@ const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   'lattice-read': () => latticeRead(),
   'lattice-write': () => latticeWrite(),
   'consistency-cost': () => consistencyCost(),
+  'dag-chain': () => dagChain(),
+  'dag-fanout': () => dagFanout(),
 };
 
 const wanted = process.argv.slice(2);
