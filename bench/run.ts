@@ -26,6 +26,8 @@ import { latticeRead } from './scenarios/lattice-read.ts';
 import { latticeWrite } from './scenarios/lattice-write.ts';
 import { consistencyCost } from './scenarios/consistency-cost.ts';
 import { retwis } from './scenarios/retwis.ts';
+import { dagChain } from './scenarios/dag-chain.ts';
+import { dagFanout } from './scenarios/dag-fanout.ts';
 
 const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   'dso-latency': () => dsoLatency(),
@@ -46,6 +48,8 @@ const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   'lattice-write': () => latticeWrite(),
   'consistency-cost': () => consistencyCost(),
   retwis: () => retwis(),
+  'dag-chain': () => dagChain(),
+  'dag-fanout': () => dagFanout(),
 };
 
 const wanted = process.argv.slice(2);

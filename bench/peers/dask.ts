@@ -1,5 +1,5 @@
 /**
- * The Dask peer of the `kmeans` scenario: runs bench/peers/dask_kmeans.py with Debian's
+ * The Dask peers (`kmeans`, `dag-chain`, `dag-fanout`): run bench/peers/dask_*.py with Debian's
  * /usr/bin/python3 (the interpreter that sees python3-distributed and python3-numpy) and parses
  * the JSON it prints.
  */
@@ -50,10 +50,17 @@ export async function runDaskKmeans(
   runs: number,
   limitMs: number,
 ): Promise<DaskKmeans> {
-  const script = fileURLToPath(new URL('./dask_kmeans.py', import.meta.url));
-  const child = spawn(DASK_PYTHON, [script, String(points), String(dims), String(k), String(iterations), String(runs), String(Date.now())], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const args = [String(points), String(dims), String(k), String(iterations), String(runs), String(Date.now())];
+  return (await runDaskScript('dask_kmeans.py', args, limitMs, 'kmeans')) as DaskKmeans;
+}
+
+/**
+ * Runs a peer script of this folder with {@link DASK_PYTHON} and answers the JSON object its last
+ * line prints. Rejects if it fails or takes longer than `limitMs` (the process is then killed).
+ */
+export async function runDaskScript(file: string, args: string[], limitMs: number, scenario: string): Promise<unknown> {
+  const script = fileURLToPath(new URL(`./${file}`, import.meta.url));
+  const child = spawn(DASK_PYTHON, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -63,10 +70,10 @@ export async function runDaskKmeans(
     child.once('exit', resolve);
   });
   try {
-    const code = await watchdog(exited, limitMs, () => 'kmeans: the Dask peer did not finish');
-    if (code !== 0) throw new Error(`kmeans: the Dask peer exited with code ${code}:\n${err.trim().split('\n').slice(-15).join('\n')}`);
+    const code = await watchdog(exited, limitMs, () => `${scenario}: the Dask peer did not finish`);
+    if (code !== 0) throw new Error(`${scenario}: the Dask peer exited with code ${code}:\n${err.trim().split('\n').slice(-15).join('\n')}`);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
-  return JSON.parse(out.trim().split('\n').pop()!) as DaskKmeans;
+  return JSON.parse(out.trim().split('\n').pop()!);
 }

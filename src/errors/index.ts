@@ -15,3 +15,5 @@ export { ObjectLostError } from './object-lost-error.ts';
 export { EtcdError } from './etcd-error.ts';
 export { ListenError } from './listen-error.ts';
 export { MissingDependencyError } from './missing-dependency-error.ts';
+export { DagError } from './dag-error.ts';
+export { DagNodeError } from './dag-node-error.ts';

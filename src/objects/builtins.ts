@@ -4,6 +4,7 @@ import { AtomicMatrixType } from './atomic-matrix.ts';
 import { AtomicReferenceType } from './atomic-reference.ts';
 import { CountDownLatchType } from './count-down-latch.ts';
 import { CyclicBarrierType } from './cyclic-barrier.ts';
+import { DagRunType } from './dag-run.ts';
 import { LockType } from './lock.ts';
 import type { ObjectType } from './object-type.ts';
 import { SemaphoreType } from './semaphore.ts';
@@ -26,5 +27,6 @@ export const BUILTIN_TYPES: readonly ObjectType[] = [
   SemaphoreType,
   LockType,
   SharedFutureType,
+  DagRunType,
   ...[...LATTICES.values()].map(defineLatticeType),
 ];

@@ -1,5 +1,6 @@
 import type { SessionWire } from '../client/session.ts';
 import { decode, encode, type RefFactory } from '../protocol/codec.ts';
+import type { DagStep } from './dag-step.ts';
 
 /**
  * What a backend carries to a worker to run one cloud thread. `module` is the file URL of the
@@ -20,6 +21,8 @@ export interface Envelope {
   readonly token?: string;
   /** The session the thread runs in (`task.spawn(arg, { session })`), as it stood at spawn. */
   readonly session?: SessionWire;
+  /** The thread is a node of a DAG run: when it finishes, it starts the nodes after it. */
+  readonly dag?: DagStep;
 }
 
 /**

@@ -4,6 +4,8 @@ import { handleFor } from '../client/handle-registry.ts';
 import { Client } from '../client/client.ts';
 import { APP_BUNDLE_ENV, isTypeScript } from './app-bundle.ts';
 import { decodeArg, decodeEnvelope, encodeThreadResult, type ThreadResult, type ReceivedEnvelope } from './envelope.ts';
+import { continueRun } from './dag-continue.ts';
+import { recordFailure, type DagStep } from './dag-step.ts';
 import { checkSerializable } from './serializable.ts';
 import { findTask } from './task-registry.ts';
 
@@ -50,7 +52,7 @@ function load(module: string): Promise<Record<string, unknown>> {
  * registered when the bundle loaded and `module` is a path on the spawning machine: the task is
  * found by name alone, and an export-style envelope (CloudPool), which names no task, is refused.
  */
-async function resolveFunction(env: ReceivedEnvelope, bundled: boolean): Promise<(arg: unknown) => unknown> {
+async function resolveFunction(env: Pick<ReceivedEnvelope, 'module' | 'task' | 'export'>, bundled: boolean): Promise<(arg: unknown) => unknown> {
   if (bundled) {
     if (env.task === undefined) {
       throw new Error(
@@ -92,6 +94,12 @@ export interface InvocationOptions {
    * the envelope's `module`, find the task by name. Export-style envelopes fail (final).
    */
   readonly bundled?: boolean;
+  /**
+   * Starts an envelope on another worker of this worker's backend (its parent runs it): how a DAG
+   * node finished here starts the nodes after it that it does not run itself. Without it, they
+   * all run here.
+   */
+  readonly relay?: (envelope: Uint8Array) => void;
 }
 
 /**
@@ -106,8 +114,12 @@ export async function runInvocation(bytes: Uint8Array, opts: InvocationOptions =
   // Failures outside the task's own code would fail again on a retry: they are final.
   let final = true;
   let session: Session | undefined;
+  let env: ReceivedEnvelope | undefined;
+  // Past the node's own run: a failure now is the run's object out of reach, not the node's.
+  let continuing = false;
   try {
-    const env = decodeEnvelope(bytes);
+    const received = decodeEnvelope(bytes);
+    env = received;
     bindDefaultClient(env);
     const fn = await resolveFunction(env, opts.bundled === true);
     const arg = decodeArg(env, (type, key) => handleFor(type, key, undefined));
@@ -115,8 +127,8 @@ export async function runInvocation(bytes: Uint8Array, opts: InvocationOptions =
     let value: unknown = null;
     final = false;
     const body = async (): Promise<void> => {
-      if (env.block) {
-        for (let i = env.block[0]; i < env.block[1]; i++) await fn(i);
+      if (received.block) {
+        for (let i = received.block[0]; i < received.block[1]; i++) await fn(i);
       } else {
         value = await fn(arg);
       }
@@ -130,9 +142,22 @@ export async function runInvocation(bytes: Uint8Array, opts: InvocationOptions =
     }
     final = true;
     checkSerializable(value, 'result');
+    if (env.dag) {
+      // A DAG node's result goes on to the nodes after it, not back to whoever started it.
+      const dag = env.dag;
+      continuing = true;
+      await continueRun(
+        { env: { ...env, dag }, resolve: (task, module) => resolveFunction({ task, module }, opts.bundled === true), ...(opts.relay ? { relay: opts.relay } : {}) },
+        dag.node,
+        value === undefined ? null : value,
+        session,
+      );
+      value = null;
+    }
     outcome = { ok: true, value: value === undefined ? null : value };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
+    if (env?.dag && !continuing) await recordNodeFailure(env.dag, err);
     const code = (e as { code?: unknown }).code;
     outcome = {
       ok: false,
@@ -149,4 +174,10 @@ export async function runInvocation(bytes: Uint8Array, opts: InvocationOptions =
   } catch (err) {
     return encodeThreadResult({ ok: false, name: 'SerializationError', message: `the result cannot be sent: ${(err as Error).message}`, stack: '', final: true });
   }
+}
+
+/** Records a DAG node's failure on its run, if the run's object can be reached (else its launcher records it). */
+async function recordNodeFailure(step: DagStep, err: unknown): Promise<void> {
+  const client = configuredDefaultClient();
+  if (client) await recordFailure(client, step, step.node, err).catch(() => undefined);
 }

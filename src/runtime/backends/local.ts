@@ -2,6 +2,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
 import type { Backend, BackendOptions } from '../backend.ts';
+import { relayStep } from '../dag-step.ts';
 import { InFlight } from '../in-flight.ts';
 import { FROM_SOURCE } from '../skein-files.ts';
 
@@ -75,7 +76,8 @@ export class LocalBackend implements Backend {
     const worker = new Worker(ENTRY);
     const slot: Slot = { worker, jobs: new Map() };
     worker.unref();
-    worker.on('message', ({ id, outcome }: { id: number; outcome: Uint8Array }) => {
+    worker.on('message', ({ id, outcome, relay }: { id: number; outcome: Uint8Array; relay?: Uint8Array }) => {
+      if (relay) return relayStep((envelope, threadId) => this.invoke(envelope, threadId), relay);
       const job = slot.jobs.get(id);
       if (!job) return;
       slot.jobs.delete(id);

@@ -6,8 +6,11 @@ interface Job {
   envelope: Uint8Array;
 }
 
+// A DAG node finished here starts the nodes after it in other processes through the parent.
+const relay = (envelope: Uint8Array): void => void process.send!({ relay: envelope });
+
 process.on('message', (job: Job) => {
-  void runInvocation(job.envelope).then((outcome) => process.send!({ id: job.id, outcome }));
+  void runInvocation(job.envelope, { relay }).then((outcome) => process.send!({ id: job.id, outcome }));
 });
 
 // Booted (Skein's modules are loaded and the handler is listening): from now on an invocation's

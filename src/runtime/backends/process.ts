@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { TimeoutError } from '../../errors/timeout-error.ts';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
 import type { Backend, BackendOptions, WorkerStats } from '../backend.ts';
+import { relayStep } from '../dag-step.ts';
 import { FROM_SOURCE } from '../skein-files.ts';
 
 interface Job {
@@ -217,7 +218,8 @@ export class ProcessBackend implements Backend {
     this.procs.add(proc);
     this.counts.started++;
     this.events.emit('start', child.pid);
-    child.on('message', (msg: { id?: number; outcome?: Uint8Array; ready?: boolean }) => {
+    child.on('message', (msg: { id?: number; outcome?: Uint8Array; ready?: boolean; relay?: Uint8Array }) => {
+      if (msg.relay) return relayStep((envelope, threadId) => this.invoke(envelope, threadId), msg.relay);
       if (msg.ready === true) {
         proc.ready = true;
         if (proc.job) this.arm(proc, proc.job);

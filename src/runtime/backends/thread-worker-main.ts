@@ -7,8 +7,11 @@ interface Job {
   envelope: Uint8Array;
 }
 
+// A DAG node finished here starts the nodes after it on other workers of the pool through the parent.
+const relay = (envelope: Uint8Array): void => parentPort!.postMessage({ relay: envelope }, [envelope.buffer as ArrayBuffer]);
+
 parentPort!.on('message', (job: Job) => {
-  void runInvocation(job.envelope).then((outcome) => {
+  void runInvocation(job.envelope, { relay }).then((outcome) => {
     parentPort!.postMessage({ id: job.id, outcome });
   });
 });
