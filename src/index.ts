@@ -44,6 +44,7 @@ export { ObjectRef } from './protocol/codec.ts';
 export * from './errors/index.ts';
 export { task, type Task, type TaskOptions, type ThreadHandle, type SpawnOptions } from './api/task.ts';
 export { CloudThread } from './api/cloud-thread.ts';
+export { threadId, send, recv, type Message, type SendOptions, type RecvOptions } from './api/messaging.ts';
 export { ServerlessExecutor, type ParallelForOptions } from './api/serverless-executor.ts';
 export { CloudPool, type CloudPoolOptions, type RunOptions } from './api/cloud-pool.ts';
 export { configureRuntime, shutdownRuntime, onThreadCounts, type RuntimeOptions, type ThreadCounts } from './runtime/runtime.ts';

@@ -15,3 +15,4 @@ export { ObjectLostError } from './object-lost-error.ts';
 export { EtcdError } from './etcd-error.ts';
 export { ListenError } from './listen-error.ts';
 export { MissingDependencyError } from './missing-dependency-error.ts';
+export { ThreadEndedError } from './thread-ended-error.ts';

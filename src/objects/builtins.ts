@@ -5,6 +5,7 @@ import { AtomicReferenceType } from './atomic-reference.ts';
 import { CountDownLatchType } from './count-down-latch.ts';
 import { CyclicBarrierType } from './cyclic-barrier.ts';
 import { LockType } from './lock.ts';
+import { MailboxType } from './mailbox.ts';
 import type { ObjectType } from './object-type.ts';
 import { SemaphoreType } from './semaphore.ts';
 import { SharedFutureType } from './shared-future.ts';
@@ -26,5 +27,6 @@ export const BUILTIN_TYPES: readonly ObjectType[] = [
   SemaphoreType,
   LockType,
   SharedFutureType,
+  MailboxType,
   ...[...LATTICES.values()].map(defineLatticeType),
 ];

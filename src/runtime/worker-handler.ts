@@ -6,6 +6,7 @@ import { APP_BUNDLE_ENV, isTypeScript } from './app-bundle.ts';
 import { decodeArg, decodeEnvelope, encodeThreadResult, type ThreadResult, type ReceivedEnvelope } from './envelope.ts';
 import { checkSerializable } from './serializable.ts';
 import { findTask } from './task-registry.ts';
+import { runAsThread } from './thread-id.ts';
 
 let bound: { dso: string; token: string | undefined; client: Client } | undefined;
 
@@ -122,7 +123,7 @@ export async function runInvocation(bytes: Uint8Array, opts: InvocationOptions =
       }
     };
     try {
-      await (session ? session.run(body) : body());
+      await runAsThread(env.threadId, () => (session ? session.run(body) : body()));
     } finally {
       // Whatever the task wrote reaches the DSO before its result is reported (a write that
       // cannot be made fails the thread, unless the task failed first).
