@@ -25,6 +25,7 @@ import { callSites } from './scenarios/call-sites.ts';
 import { latticeRead } from './scenarios/lattice-read.ts';
 import { latticeWrite } from './scenarios/lattice-write.ts';
 import { consistencyCost } from './scenarios/consistency-cost.ts';
+import { messaging } from './scenarios/messaging.ts';
 
 const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   'dso-latency': () => dsoLatency(),
@@ -44,6 +45,7 @@ const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   'lattice-read': () => latticeRead(),
   'lattice-write': () => latticeWrite(),
   'consistency-cost': () => consistencyCost(),
+  messaging: () => messaging(),
 };
 
 const wanted = process.argv.slice(2);
