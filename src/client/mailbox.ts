@@ -15,6 +15,7 @@
 import { RemoteError } from '../errors/remote-error.ts';
 import { ThreadEndedError } from '../errors/thread-ended-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
+import type { MailboxState } from '../objects/mailbox.ts';
 import type { CallTarget, Client } from './client.ts';
 
 /** How many messages a mailbox holds before `send` waits. */
@@ -93,7 +94,8 @@ export class Mailboxes {
     return this.call(owner, 'close', [], undefined) as Promise<number>;
   }
 
-  private async call(owner: string, method: string, args: unknown[], timeoutMs: number | undefined): Promise<unknown> {
+  /** Calls a method of `owner`'s mailbox; the compiler holds `method` to one of `MailboxState`'s. */
+  private async call(owner: string, method: Exclude<keyof MailboxState, 'capacity' | 'messages' | 'closed'>, args: unknown[], timeoutMs: number | undefined): Promise<unknown> {
     try {
       return await this.client.call(new MailboxTarget(mailboxKey(owner)), method, args, timeoutMs === undefined ? undefined : Math.min(Math.max(0, Math.ceil(timeoutMs)), 2 ** 31 - 1));
     } catch (err) {
