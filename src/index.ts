@@ -46,6 +46,7 @@ export { task, type Task, type TaskOptions, type ThreadHandle, type SpawnOptions
 export { CloudThread } from './api/cloud-thread.ts';
 export { dag, type Dag, type DagNode, type DagRun, type DagRunStatus, type DagStartOptions, type DagCallOptions } from './compose/dag.ts';
 export type { DagNodeStatus } from './objects/dag-run.ts';
+export { threadId, send, recv, type Message, type SendOptions, type RecvOptions } from './api/messaging.ts';
 export { ServerlessExecutor, type ParallelForOptions } from './api/serverless-executor.ts';
 export { CloudPool, type CloudPoolOptions, type RunOptions } from './api/cloud-pool.ts';
 export { configureRuntime, shutdownRuntime, onThreadCounts, type RuntimeOptions, type ThreadCounts } from './runtime/runtime.ts';

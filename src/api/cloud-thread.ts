@@ -31,7 +31,7 @@ export class CloudThread<A, R> {
     return this.handle.join();
   }
 
-  /** The thread's id once started. */
+  /** The thread's id once started (`ThreadHandle.id`: what `threadId()` answers inside it); undefined before. */
   get id(): string | undefined {
     return this.handle?.id;
   }

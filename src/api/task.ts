@@ -31,7 +31,10 @@ export interface SpawnOptions {
 
 /** A running (or finished) cloud thread. */
 export interface ThreadHandle<R> {
-  /** Unique id of the thread within this process's run. */
+  /**
+   * The thread's id, unique across processes and machines: what `threadId()` answers inside the
+   * thread, and the address other threads `send` messages to.
+   */
   readonly id: string;
   /**
    * Resolves with the thread's result, or rejects with a `RemoteError` (the thread threw: its

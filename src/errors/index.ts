@@ -17,3 +17,4 @@ export { ListenError } from './listen-error.ts';
 export { MissingDependencyError } from './missing-dependency-error.ts';
 export { DagError } from './dag-error.ts';
 export { DagNodeError } from './dag-node-error.ts';
+export { ThreadEndedError } from './thread-ended-error.ts';

@@ -6,6 +6,7 @@ import { CountDownLatchType } from './count-down-latch.ts';
 import { CyclicBarrierType } from './cyclic-barrier.ts';
 import { DagRunType } from './dag-run.ts';
 import { LockType } from './lock.ts';
+import { MailboxType } from './mailbox.ts';
 import type { ObjectType } from './object-type.ts';
 import { SemaphoreType } from './semaphore.ts';
 import { SharedFutureType } from './shared-future.ts';
@@ -28,5 +29,6 @@ export const BUILTIN_TYPES: readonly ObjectType[] = [
   LockType,
   SharedFutureType,
   DagRunType,
+  MailboxType,
   ...[...LATTICES.values()].map(defineLatticeType),
 ];

@@ -25,3 +25,8 @@ export class FutureFailedError extends Error {
 export class SessionExpiredError extends Error {
   override name = 'SessionExpiredError';
 }
+
+/** A message to, or a receive from, the mailbox of a cloud thread that has ended. */
+export class MailboxClosedError extends Error {
+  override name = 'MailboxClosedError';
+}

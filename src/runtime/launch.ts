@@ -1,12 +1,14 @@
 import { configuredDefaultClient } from '../client/default-client.ts';
 import type { Session } from '../client/session.ts';
 import { handleFor } from '../client/handle-registry.ts';
+import { mailboxes } from '../client/mailbox.ts';
 import { RemoteError } from '../errors/remote-error.ts';
 import { SkeinError } from '../errors/skein-error.ts';
 import type { Backend } from './backend.ts';
 import { decodeThreadResult, encodeEnvelope, ENVELOPE_VERSION, type Envelope } from './envelope.ts';
 import { countThread } from './runtime.ts';
 import { checkSerializable } from './serializable.ts';
+import { newThreadId } from './thread-id.ts';
 
 /** What to run: everything of an envelope but what `launch` fills in. */
 export type Invocation = Omit<Envelope, 'v' | 'threadId' | 'dso' | 'token' | 'session'>;
@@ -17,8 +19,6 @@ export interface Launched {
   readonly result: Promise<unknown>;
 }
 
-let sequence = 0;
-
 /**
  * Starts one cloud thread on `backend`. The argument is checked and encoded now, so a value that
  * cannot travel throws a `SerializationError` here, at spawn. The thread's default client points
@@ -26,12 +26,13 @@ let sequence = 0;
  * `retries` times, unless the failure is one a retry cannot mend (the worker could not find or
  * load the task, or the result cannot be sent back). The result rejects with a `RemoteError`
  * carrying the thread's error (name, message, remote stack; its `origin` names the thread), or the
- * backend's own error (`WorkerCrashedError`, `TimeoutError`).
+ * backend's own error (`WorkerCrashedError`, `TimeoutError`). With a DSO, the thread's mailbox is
+ * closed before the result settles (see `client/mailbox.ts`).
  */
 export function launch(backend: Backend, what: Invocation, retries = 0, session?: Session): Launched {
   checkSerializable(what.arg, 'arg');
   if (session?.ended) throw new TypeError(`session ${session.id} has ended`);
-  const threadId = `${process.pid}-${++sequence}`;
+  const threadId = newThreadId();
   const dso = configuredDefaultClient();
   const env: Envelope = {
     v: ENVELOPE_VERSION,
@@ -47,7 +48,12 @@ export function launch(backend: Backend, what: Invocation, retries = 0, session?
       : encodeEnvelope({ ...env, session: session.toWire() })
     : encodeEnvelope(env);
   countThread('spawned');
-  const result = attempt(backend, bytes, threadId, what, retries, session).then(
+  const ran = attempt(backend, bytes, threadId, what, retries, session);
+  // Once the thread has ended (after its last attempt, or its worker's death), its mailbox is
+  // closed before join() settles: a send to it from then on fails with ThreadEndedError. A DSO
+  // that cannot be reached now does not change the thread's outcome.
+  const closed = dso ? ran.finally(() => mailboxes(dso).close(threadId).catch(() => undefined)) : ran;
+  const result = closed.then(
     (value) => {
       countThread('done');
       return value;

@@ -8,6 +8,7 @@ import { continueRun } from './dag-continue.ts';
 import { recordFailure, type DagStep } from './dag-step.ts';
 import { checkSerializable } from './serializable.ts';
 import { findTask } from './task-registry.ts';
+import { runAsThread } from './thread-id.ts';
 
 let bound: { dso: string; token: string | undefined; client: Client } | undefined;
 
@@ -134,7 +135,7 @@ export async function runInvocation(bytes: Uint8Array, opts: InvocationOptions =
       }
     };
     try {
-      await (session ? session.run(body) : body());
+      await runAsThread(env.threadId, () => (session ? session.run(body) : body()));
     } finally {
       // Whatever the task wrote reaches the DSO before its result is reported (a write that
       // cannot be made fails the thread, unless the task failed first).
