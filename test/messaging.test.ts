@@ -13,7 +13,7 @@ import {
 } from '../src/index.ts';
 import { MAILBOX_CAPACITY, mailboxKey } from '../src/client/mailbox.ts';
 import { defaultClient } from '../src/client/default-client.ts';
-import { flood, idleUntil, ping, pong, receiveMany, reportId, sendMany } from './fixtures/messaging-tasks.ts';
+import { flood, idleUntil, ping, pong, quiet, receiveMany, reportId, sendMany } from './fixtures/messaging-tasks.ts';
 import { pollUntil } from './support/poll.ts';
 import { BACKENDS, threadsNode } from './support/threads.ts';
 import type { TestNode } from './support/node.ts';
@@ -74,6 +74,20 @@ for (const backend of BACKENDS) {
 describe('local backend, one program', () => {
   before(() => configureRuntime({ backend: 'local', workers: 2 }));
   after(() => shutdownRuntime());
+
+  test('a thread whose id nobody read or asked for costs no call on the DSO when it ends; one whose id was read gets its mailbox closed', async () => {
+    const calls = (await defaultClient().info()).calls;
+    assert.deepEqual(await Promise.all([1, 2, 3, 4].map((n) => quiet.run(n))), [2, 3, 4, 5]);
+    assert.equal((await defaultClient().info()).calls, calls, 'no mailbox call');
+    const seen = quiet.spawn(1);
+    const id = seen.id;
+    await seen.join();
+    await assert.rejects(send(id, 'late'), (err: Error) => err instanceof ThreadEndedError);
+    // An id first read after the end closes the mailbox then.
+    const late = quiet.spawn(2);
+    await late.join();
+    await assert.rejects(send(late.id, 'late'), (err: Error) => err instanceof ThreadEndedError);
+  });
 
   test('a full mailbox makes send wait until the receiver takes a message', async () => {
     const filled = 'msg-filled';

@@ -85,7 +85,13 @@ export function task<A = void, R = unknown>(
   registerTask(definition);
   const spawn = (arg: A, spawnOpts: SpawnOptions = {}): ThreadHandle<Awaited<R>> => {
     const launched = launch(runtimeBackend(), { module, task: name, arg }, retries, spawnOpts.session);
-    return { id: launched.threadId, join: () => atCallSite(launched.result as Promise<Awaited<R>>) };
+    return {
+      // A getter: an id read goes out, so the thread's mailbox is closed when it ends.
+      get id() {
+        return launched.threadId;
+      },
+      join: () => atCallSite(launched.result as Promise<Awaited<R>>),
+    };
   };
   const run = (arg: A, spawnOpts?: SpawnOptions): Promise<Awaited<R>> => {
     try {

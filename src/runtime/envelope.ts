@@ -43,6 +43,8 @@ export type ThreadResult = (
 ) & {
   /** The thread's session as it ended (what it saw and pinned), to merge into the spawner's. */
   readonly session?: SessionWire;
+  /** The thread asked for its id (`threadId()`, `send`, `recv`): others may have its mailbox. */
+  readonly mailbox?: true;
 };
 
 /** Envelope version understood by this runtime. */

@@ -15,6 +15,10 @@ export type Invocation = Omit<Envelope, 'v' | 'threadId' | 'dso' | 'token' | 'se
 
 /** A launched thread: its id and its eventual result. */
 export interface Launched {
+  /**
+   * The thread's id. Reading it marks the id as given out (someone may send to the thread), so
+   * the thread's mailbox is closed when it ends; see {@link launch}.
+   */
   readonly threadId: string;
   readonly result: Promise<unknown>;
 }
@@ -27,7 +31,10 @@ export interface Launched {
  * load the task, or the result cannot be sent back). The result rejects with a `RemoteError`
  * carrying the thread's error (name, message, remote stack; its `origin` names the thread), or the
  * backend's own error (`WorkerCrashedError`, `TimeoutError`). With a DSO, the thread's mailbox is
- * closed before the result settles (see `client/mailbox.ts`).
+ * closed before the result settles when its id went out (the spawner read `threadId`, or the
+ * thread asked for its own id: `threadId()`, `send`, `recv`), so a later send fails with
+ * `ThreadEndedError`; an id first read after the thread ended closes it then. A thread whose id
+ * nobody saw has no mailbox to close and costs no call (see `client/mailbox.ts`).
  */
 export function launch(backend: Backend, what: Invocation, retries = 0, session?: Session): Launched {
   checkSerializable(what.arg, 'arg');
@@ -48,11 +55,22 @@ export function launch(backend: Backend, what: Invocation, retries = 0, session?
       : encodeEnvelope({ ...env, session: session.toWire() })
     : encodeEnvelope(env);
   countThread('spawned');
-  const ran = attempt(backend, bytes, threadId, what, retries, session);
-  // Once the thread has ended (after its last attempt, or its worker's death), its mailbox is
-  // closed before join() settles: a send to it from then on fails with ThreadEndedError. A DSO
-  // that cannot be reached now does not change the thread's outcome.
-  const closed = dso ? ran.finally(() => mailboxes(dso).close(threadId).catch(() => undefined)) : ran;
+  const seen = { exposed: false, asked: false, ended: false };
+  let closing: Promise<void> | undefined;
+  // A DSO that cannot be reached does not change the thread's outcome.
+  const close = (): Promise<void> => (closing ??= mailboxes(dso!).close(threadId).then(
+    () => undefined,
+    () => undefined,
+  ));
+  const ran = attempt(backend, bytes, threadId, what, retries, session, () => (seen.asked = true));
+  // Once the thread has ended (after its last attempt, or its worker's death), a mailbox others
+  // may know of is closed before join() settles: a send to it from then on fails with ThreadEndedError.
+  const closed = dso
+    ? ran.finally(() => {
+        seen.ended = true;
+        if (seen.exposed || seen.asked) return close();
+      })
+    : ran;
   const result = closed.then(
     (value) => {
       countThread('done');
@@ -65,7 +83,14 @@ export function launch(backend: Backend, what: Invocation, retries = 0, session?
   );
   // join() reports the failure; an unjoined failed thread must not crash the process.
   result.catch(() => undefined);
-  return { threadId, result };
+  return {
+    get threadId() {
+      seen.exposed = true;
+      if (seen.ended && dso) void close();
+      return threadId;
+    },
+    result,
+  };
 }
 
 async function attempt(
@@ -75,6 +100,7 @@ async function attempt(
   what: Invocation,
   retries: number,
   session: Session | undefined,
+  asked: () => void,
 ): Promise<unknown> {
   const bytes = await envelope;
   for (let left = retries; ; left--) {
@@ -88,6 +114,7 @@ async function attempt(
     }
     const outcome = decodeThreadResult(encoded, (type, key) => handleFor(type, key, undefined));
     if (outcome.session && session) session.absorb(outcome.session);
+    if (outcome.mailbox) asked();
     if (outcome.ok) return outcome.value;
     if (left <= 0 || outcome.final) {
       const ran = what.task !== undefined ? `task '${what.task}'` : `export '${what.export ?? 'default'}' of ${what.module}`;

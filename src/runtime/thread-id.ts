@@ -22,14 +22,27 @@ export function isThreadId(value: unknown): value is string {
   return typeof value === 'string' && ID.test(value);
 }
 
-const running = new AsyncLocalStorage<string>();
+/** A running thread: its id, and whether its code asked for it (it may then get messages). */
+interface Running {
+  readonly id: string;
+  asked: boolean;
+}
 
-/** Runs `fn` as the body of thread `id`: {@link currentThreadId} answers `id` within it. */
-export function runAsThread<T>(id: string, fn: () => T): T {
-  return running.run(id, fn);
+const running = new AsyncLocalStorage<Running>();
+
+/**
+ * Runs `fn` as the body of thread `id`: {@link currentThreadId} answers `id` within it. `asked()`
+ * tells, once `fn` is done, whether its code asked for its id (so others may send to it).
+ */
+export function runAsThread<T>(id: string, fn: () => T): { value: T; asked(): boolean } {
+  const store: Running = { id, asked: false };
+  return { value: running.run(store, fn), asked: () => store.asked };
 }
 
 /** The id of the cloud thread this code runs in, or the program's own id (`n = 0`) outside one. */
 export function currentThreadId(): string {
-  return running.getStore() ?? `${RUN}-0`;
+  const store = running.getStore();
+  if (!store) return `${RUN}-0`;
+  store.asked = true;
+  return store.id;
 }

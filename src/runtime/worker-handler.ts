@@ -115,6 +115,7 @@ export async function runInvocation(bytes: Uint8Array, opts: InvocationOptions =
   // Failures outside the task's own code would fail again on a retry: they are final.
   let final = true;
   let session: Session | undefined;
+  let asked = (): boolean => false;
   let env: ReceivedEnvelope | undefined;
   // Past the node's own run: a failure now is the run's object out of reach, not the node's.
   let continuing = false;
@@ -135,7 +136,9 @@ export async function runInvocation(bytes: Uint8Array, opts: InvocationOptions =
       }
     };
     try {
-      await runAsThread(env.threadId, () => (session ? session.run(body) : body()));
+      const thread = runAsThread(env.threadId, () => (session ? session.run(body) : body()));
+      asked = thread.asked;
+      await thread.value;
     } finally {
       // Whatever the task wrote reaches the DSO before its result is reported (a write that
       // cannot be made fails the thread, unless the task failed first).
@@ -170,6 +173,7 @@ export async function runInvocation(bytes: Uint8Array, opts: InvocationOptions =
     };
   }
   if (session) outcome = { ...outcome, session: session.toWire() };
+  if (asked()) outcome = { ...outcome, mailbox: true };
   try {
     return encodeThreadResult(outcome);
   } catch (err) {
