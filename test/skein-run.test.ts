@@ -57,7 +57,7 @@ test("main that throws: exit 1 and what it threw, once: a thread's RemoteError, 
   ]);
   assert.equal(thread.code, 1, thread.stderr);
   const threadLines = thread.stderr.split('\n');
-  assert.match(threadLines[0]!, /^skein run: main failed: RemoteError from thread \d+-1 \(task 'failingApp\.explode'\): RangeError: bad sample size -1$/);
+  assert.match(threadLines[0]!, /^skein run: main failed: RemoteError from thread \d+-[0-9a-f]{8}-1 \(task 'failingApp\.explode'\): RangeError: bad sample size -1$/);
   assert.match(threadLines[1]!, /^\s+at .*fixtures\/failing-app\.ts:9:\d+\)$/, "main's own line: where the thread was awaited");
   assert.match(thread.stderr, /\nremote stack:\n\s+at .*fixtures\/failing-app\.ts:5:\d+\)\n/);
   assert.equal(thread.stderr.match(/bad sample size/g)?.length, 1, 'the message is said once');
