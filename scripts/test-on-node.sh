@@ -10,7 +10,7 @@ node_bin=$(bash scripts/ensure-node.sh "$1")
 files=()
 for f in test/*.test.ts; do
   case "$(basename "$f")" in
-    cluster-* | fault-* | *-twin.test.ts | *-matches-twin.test.ts | bench-* | many-threads.test.ts | journal-kill.test.ts) ;;
+    cluster-* | fault-* | *-twin.test.ts | *-matches-twin.test.ts | bench-* | many-threads.test.ts | journal-kill.test.ts | retwis.test.ts | prediction-serving.test.ts) ;;
     *) files+=("$f") ;;
   esac
 done
