@@ -28,6 +28,7 @@ import { consistencyCost } from './scenarios/consistency-cost.ts';
 import { retwis } from './scenarios/retwis.ts';
 import { dagChain } from './scenarios/dag-chain.ts';
 import { dagFanout } from './scenarios/dag-fanout.ts';
+import { predictionServing } from './scenarios/prediction-serving.ts';
 
 const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   'dso-latency': () => dsoLatency(),
@@ -50,6 +51,7 @@ const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   retwis: () => retwis(),
   'dag-chain': () => dagChain(),
   'dag-fanout': () => dagFanout(),
+  'prediction-serving': () => predictionServing(),
 };
 
 const wanted = process.argv.slice(2);
