@@ -29,6 +29,7 @@ import { retwis } from './scenarios/retwis.ts';
 import { dagChain } from './scenarios/dag-chain.ts';
 import { dagFanout } from './scenarios/dag-fanout.ts';
 import { messaging } from './scenarios/messaging.ts';
+import { predictionServing } from './scenarios/prediction-serving.ts';
 
 const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   'dso-latency': () => dsoLatency(),
@@ -52,6 +53,7 @@ const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   'dag-chain': () => dagChain(),
   'dag-fanout': () => dagFanout(),
   messaging: () => messaging(),
+  'prediction-serving': () => predictionServing(),
 };
 
 const wanted = process.argv.slice(2);

@@ -83,3 +83,45 @@ export function logisticExamples(spec: LogisticSpec, from: number, to: number): 
   }
   return { x, y };
 }
+
+/**
+ * An image-classification data set: `side x side` grey images of `classes` classes. Each class has
+ * a hidden pattern (standard normal pixels); an image is its class's pattern plus `noise` times
+ * standard normal noise per pixel, then scaled by a random contrast and shifted by a random
+ * brightness, so that a model needs the image normalised first.
+ */
+export interface ImagesSpec {
+  side: number;
+  classes: number;
+  noise: number;
+  seed: number;
+}
+
+/** The hidden class patterns: `classes` rows of `side * side` pixels, row-major. */
+export function classPatterns({ side, classes, seed }: ImagesSpec): Float64Array {
+  const rng = new Random(seed, 0);
+  const patterns = new Float64Array(classes * side * side);
+  for (let i = 0; i < patterns.length; i++) patterns[i] = rng.normal();
+  return patterns;
+}
+
+/**
+ * Images `[from, to)`: pixels `x` row-major (`side * side` per image) and labels `y`, each drawn
+ * uniformly from the classes. Contrast is `exp(N(0, 0.5^2))`, brightness `N(0, 5^2)`.
+ */
+export function imageExamples(spec: ImagesSpec, from: number, to: number): { x: Float64Array; y: Int32Array } {
+  const { side, classes, noise, seed } = spec;
+  const pixels = side * side;
+  const patterns = classPatterns(spec);
+  const x = new Float64Array((to - from) * pixels);
+  const y = new Int32Array(to - from);
+  for (let i = from, o = 0; i < to; i++) {
+    const rng = new Random(seed, i + 1);
+    const label = rng.below(classes);
+    const contrast = Math.exp(0.5 * rng.normal());
+    const brightness = 5 * rng.normal();
+    for (let p = 0; p < pixels; p++) x[o++] = contrast * (patterns[label * pixels + p]! + noise * rng.normal()) + brightness;
+    y[i - from] = label;
+  }
+  return { x, y };
+}
