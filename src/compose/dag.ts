@@ -6,7 +6,7 @@ import { DagError } from '../errors/dag-error.ts';
 import { DagNodeError } from '../errors/dag-node-error.ts';
 import { RemoteError } from '../errors/remote-error.ts';
 import type { DagNodeStatus, DagOutcome } from '../objects/dag-run.ts';
-import { nodeArgument, recordFailure, runKey, runTarget, type DagNodeWire } from '../runtime/dag-step.ts';
+import { nodeArgument, recordFailure, runKey, runTarget, type DagNodeWire, type SourceResult } from '../runtime/dag-step.ts';
 import { launch } from '../runtime/launch.ts';
 import { runtimeBackend } from '../runtime/runtime.ts';
 import { checkSerializable } from '../runtime/serializable.ts';
@@ -115,14 +115,27 @@ export function dag<I = unknown, R = unknown>(name: string, nodes: Readonly<Reco
     const step = { run: runKey(id), nodes: wire };
     const origin = (node: string): string => `node '${node}' of DAG '${name}' (run ${id})`;
     const initial = session ? session.toWire() : null;
+    // A source whose invocation ran the whole way to the sink (a chain, in place) answers the
+    // sink's result itself: the caller need not wait for the run's object.
+    let fromSource!: (out: DagOutcome) => void;
+    let sinkKnown = false;
+    const sinkHere = new Promise<DagOutcome>((resolve) => (fromSource = resolve)).finally(() => (sinkKnown = true));
     for (const [node, taskName, module, args] of sources) {
       const launched = launch(runtimeBackend(), { module, task: taskName, arg: nodeArgument(args, [input]), dag: { ...step, node } }, 0, session);
-      // A failure of the node itself is on the run already; one of its worker is recorded here.
-      launched.result.catch((err: unknown) => recordFailure(client, step, node, err)).catch(() => undefined);
+      launched.result.then(
+        (value) => {
+          const out = value as SourceResult;
+          if (out !== null && typeof out === 'object' && 'sink' in out) fromSource({ ok: true, value: out.sink });
+        },
+        // A failure of the node itself is on the run already; one of its worker is recorded here.
+        (err: unknown) => recordFailure(client, step, node, err).catch(() => undefined),
+      );
     }
 
     const result = async (waitOpts: { timeoutMs?: number } = {}): Promise<R> => {
-      const out = (await client.call(runTarget(step, initial), 'result', [], waitOpts.timeoutMs)) as DagOutcome;
+      const parked = client.call(runTarget(step, initial), 'result', [], waitOpts.timeoutMs) as Promise<DagOutcome>;
+      const out = await Promise.race([parked, sinkHere]);
+      parked.catch(() => undefined);
       if (session) {
         if (out.session) session.absorb(out.session as SessionWire);
         await session.end();
@@ -132,6 +145,9 @@ export function dag<I = unknown, R = unknown>(name: string, nodes: Readonly<Reco
       throw new DagNodeError(out.node, `${origin(out.node)} failed: ${out.name}: ${out.message}`, cause);
     };
     const status = async (): Promise<DagRunStatus> => {
+      // The sink's result came back with its invocation: the run's object is told too, perhaps not
+      // yet. Its status must not look older than what the caller already has.
+      if (sinkKnown) await client.call(runTarget(step, initial), 'result', []).catch(() => undefined);
       return (await client.call(runTarget(step, initial), 'state', [])) as DagRunStatus;
     };
     return { id, result, status };

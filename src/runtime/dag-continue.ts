@@ -1,7 +1,7 @@
 import { configuredDefaultClient } from '../client/default-client.ts';
 import { Session, type SessionWire } from '../client/session.ts';
 import type { Finished } from '../objects/dag-run.ts';
-import { nodeArgument, recordFailure, runTarget, type DagNodeWire, type DagStep } from './dag-step.ts';
+import { nodeArgument, recordFailure, runTarget, type DagNodeWire, type DagStep, type SourceResult } from './dag-step.ts';
 import { encodeEnvelope, ENVELOPE_VERSION, type ReceivedEnvelope } from './envelope.ts';
 import { checkSerializable } from './serializable.ts';
 
@@ -23,9 +23,15 @@ export interface StepContext {
  * chain is one invocation) and starts the others through `relay`, each with its inputs and the
  * run's session inside its envelope. Repeats for every node run here. A node that throws (or whose
  * result cannot travel) is recorded as the run's failure and goes no further. Resolves when the
- * nodes run here are done; rejects only when the run's object cannot be reached.
+ * nodes run here are done, with the sink's result when the sink ran here; rejects only when the
+ * run's object cannot be reached.
+ *
+ * A chain link (a node whose only downstream runs after it alone) needs no answer from the run's
+ * object: the next node is ready. It is reported without waiting and the next node runs at once;
+ * so is the sink, whose result goes back with this invocation. The run's `status()` may lag the
+ * caller's `result()` by the time those reports take to reach the DSO.
  */
-export async function continueRun(ctx: StepContext, node: string, value: unknown, session: Session | undefined): Promise<void> {
+export async function continueRun(ctx: StepContext, node: string, value: unknown, session: Session | undefined): Promise<SourceResult> {
   const client = configuredDefaultClient();
   if (!client) throw new Error('a DAG node ran without a DSO to report to (its envelope named none)');
   const step = ctx.env.dag;
@@ -35,7 +41,21 @@ export async function continueRun(ctx: StepContext, node: string, value: unknown
   // The run's object needs a result only for the sink and for a node that waits on several.
   const kept = (id: string): boolean => below.get(id)!.length === 0 || below.get(id)!.some((d) => nodes.get(d)![4].length > 1);
 
+  let sink: SourceResult = null;
   const advance = async (id: string, result: unknown, ran: Session | undefined): Promise<void> => {
+    const next = below.get(id)!;
+    if (next.length <= 1 && (next.length === 0 || nodes.get(next[0]!)![4].length === 1)) {
+      // The sink, or a chain link: nothing to learn from the run's object. Reported, not awaited.
+      const report = client.call(runTarget(step, ctx.env.session ?? null), 'finished', [id, kept(id) ? result : null, ran ? ran.toWire() : null]);
+      report.catch(() => undefined);
+      if (next.length === 0) {
+        sink = { sink: result };
+        return;
+      }
+      const [d, task, module, args] = nodes.get(next[0]!)!;
+      await runHere(d, task, module, nodeArgument(args, [result]), ran ? ran.toWire() : (ctx.env.session as SessionWire | undefined));
+      return;
+    }
     const fin = (await client.call(runTarget(step, ctx.env.session ?? null), 'finished', [id, kept(id) ? result : null, ran ? ran.toWire() : null])) as Finished;
     const starts = fin.ready.map(([d, inputs]) => {
       const [, task, module, args, after] = nodes.get(d)!;
@@ -77,4 +97,5 @@ export async function continueRun(ctx: StepContext, node: string, value: unknown
   };
 
   await advance(node, value, session);
+  return sink;
 }

@@ -16,6 +16,13 @@ export interface DagStep {
   readonly nodes: readonly DagNodeWire[];
 }
 
+/**
+ * What the invocation that started a DAG source answers: `{ sink }` when the run's sink ran in
+ * that same invocation (a chain run in place), so the caller has the result without waiting for
+ * the run's object; `null` otherwise.
+ */
+export type SourceResult = { readonly sink: unknown } | null;
+
 /** The key of a run's object on the DSO. */
 export function runKey(runId: string): string {
   return `skein:dag:${runId}`;

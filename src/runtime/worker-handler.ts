@@ -147,16 +147,16 @@ export async function runInvocation(bytes: Uint8Array, opts: InvocationOptions =
     final = true;
     checkSerializable(value, 'result');
     if (env.dag) {
-      // A DAG node's result goes on to the nodes after it, not back to whoever started it.
+      // A DAG node's result goes on to the nodes after it; only the sink's, when it ran in this
+      // invocation, goes back to whoever started it.
       const dag = env.dag;
       continuing = true;
-      await continueRun(
+      value = await continueRun(
         { env: { ...env, dag }, resolve: (task, module) => resolveFunction({ task, module }, opts.bundled === true), ...(opts.relay ? { relay: opts.relay } : {}) },
         dag.node,
         value === undefined ? null : value,
         session,
       );
-      value = null;
     }
     outcome = { ok: true, value: value === undefined ? null : value };
   } catch (err) {
