@@ -105,6 +105,10 @@ export interface Dag<I, R> {
 export function dag<I = unknown, R = unknown>(name: string, nodes: Readonly<Record<string, DagNode>>): Dag<I, R> {
   const wire = validate(name, nodes);
   const sources = wire.filter((n) => n[4].length === 0);
+  // A chain (one source, every node after at most one and before at most one) runs whole in its
+  // source's invocation, which answers the sink's result: the caller asks the run's object only
+  // when that invocation brings none (a node failed).
+  const chain = sources.length === 1 && wire.every(([id, , , , after]) => after.length <= 1 && wire.filter((n) => n[4].includes(id)).length <= 1);
 
   const start = (input: I, opts: DagStartOptions = {}): DagRun<R> => {
     checkSerializable(input, 'input');
@@ -120,22 +124,34 @@ export function dag<I = unknown, R = unknown>(name: string, nodes: Readonly<Reco
     let fromSource!: (out: DagOutcome) => void;
     let sinkKnown = false;
     const sinkHere = new Promise<DagOutcome>((resolve) => (fromSource = resolve)).finally(() => (sinkKnown = true));
+    // For a chain: resolves once its source's invocation ended, with whether it brought the result.
+    let sourceEnded!: (brought: boolean) => void;
+    const sourceDone = new Promise<boolean>((resolve) => (sourceEnded = resolve));
     for (const [node, taskName, module, args] of sources) {
       const launched = launch(runtimeBackend(), { module, task: taskName, arg: nodeArgument(args, [input]), dag: { ...step, node } }, 0, session);
       launched.result.then(
         (value) => {
           const out = value as SourceResult;
-          if (out !== null && typeof out === 'object' && 'sink' in out) fromSource({ ok: true, value: out.sink });
+          const brought = out !== null && typeof out === 'object' && 'sink' in out;
+          if (brought) fromSource({ ok: true, value: out.sink });
+          sourceEnded(brought);
         },
         // A failure of the node itself is on the run already; one of its worker is recorded here.
-        (err: unknown) => recordFailure(client, step, node, err).catch(() => undefined),
+        (err: unknown) =>
+          recordFailure(client, step, node, err)
+            .catch(() => undefined)
+            .finally(() => sourceEnded(false)),
       );
     }
 
     const result = async (waitOpts: { timeoutMs?: number } = {}): Promise<R> => {
-      const parked = client.call(runTarget(step, initial), 'result', [], waitOpts.timeoutMs) as Promise<DagOutcome>;
-      const out = await Promise.race([parked, sinkHere]);
-      parked.catch(() => undefined);
+      let out: DagOutcome;
+      if (chain && waitOpts.timeoutMs === undefined && (await sourceDone)) out = await sinkHere;
+      else {
+        const parked = client.call(runTarget(step, initial), 'result', [], waitOpts.timeoutMs) as Promise<DagOutcome>;
+        out = await Promise.race([parked, sinkHere]);
+        parked.catch(() => undefined);
+      }
       if (session) {
         if (out.session) session.absorb(out.session as SessionWire);
         await session.end();
