@@ -46,8 +46,8 @@ export async function runForest(params: ForestParams): Promise<ForestResult> {
   const threads = Array.from({ length: Math.min(params.workers, params.trees) }, (_, worker) =>
     runWorker<Float64Array[]>(import.meta.url, { twin: 'random-forest', params, worker, data }),
   );
-  const trees = (await Promise.all(threads)).flat();
-  return { trees, accuracy: forestAccuracy(trees, forestExamples(params, params.points, params.points + params.heldOut)) };
+  const forest = (await Promise.all(threads)).flat();
+  return { trees: forest, accuracy: forestAccuracy(forest, forestExamples(params, params.points, params.points + params.heldOut)) };
 }
 
 /** Trains a forest sized by POINTS, FEATURES, TREES, MAX_DEPTH, NODE_SIZE, HELD_OUT, THREADS and SEED; answers a summary line. */
