@@ -4,9 +4,10 @@
  * subsets, CART trees with Gini impurity) and main collects the trees and measures the forest's
  * accuracy on held-out examples.
  *
- * On cloud threads, the training set in an `AtomicMatrix` that each thread reads once, and the
- * trees written to a `SharedMap` by tree index (as Crucial's port of Smile's random forest): a
- * port of the worker_threads program bench/twins/random-forest.ts.
+ * On cloud threads, the training set in an `AtomicMatrix` (a row per feature, then the labels)
+ * that each thread reads once, and the trees written to a `SharedMap` by tree index (as Crucial's
+ * port of Smile's random forest): a port of the worker_threads program
+ * bench/twins/random-forest.ts.
  *
  *   npx skein run examples/random-forest.ts
  *   POINTS=20000 FEATURES=16 TREES=64 THREADS=8 SEED=1 npx skein run examples/random-forest.ts --backend process
@@ -15,7 +16,7 @@ import os from 'node:os';
 import { AtomicMatrix, CloudThread, SharedMap, task } from 'skein';
 import { blockBounds, forestExamples } from './lib/datasets.ts';
 import { envInt } from './lib/env.ts';
-import { checkForestParams, forestAccuracy, trainTree, TrainingSet, type ForestParams, type ForestResult } from './lib/random-forest-core.ts';
+import { checkForestParams, forestAccuracy, toColumns, trainTree, TrainingSet, type ForestParams, type ForestResult } from './lib/random-forest-core.ts';
 
 interface WorkerArgs {
   params: ForestParams;
@@ -38,8 +39,8 @@ export const forestWorker = task('forest.worker', async ({ params, worker, data,
  */
 export async function runForest(params: ForestParams): Promise<ForestResult> {
   checkForestParams(params);
-  const data = new AtomicMatrix({ key: 'forest.data', forceNew: true }, params.points, params.features + 1);
-  await data.add(forestExamples(params, 0, params.points));
+  const data = new AtomicMatrix({ key: 'forest.data', forceNew: true }, params.features + 1, params.points);
+  await data.add(toColumns(forestExamples(params, 0, params.points)));
   const trees = new SharedMap<number, Float64Array>({ key: 'forest.trees', forceNew: true });
   await trees.size();
   const threads = Array.from({ length: Math.min(params.workers, params.trees) }, (_, worker) =>

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { runForest } from '../examples/random-forest.ts';
 import { forestExamples } from '../examples/lib/datasets.ts';
-import { checkForestParams, forestAccuracy, NODE, predictTree, trainTree, TrainingSet, type ForestParams, type ForestResult } from '../examples/lib/random-forest-core.ts';
+import { checkForestParams, forestAccuracy, NODE, predictTree, toColumns, trainTree, TrainingSet, type ForestParams, type ForestResult } from '../examples/lib/random-forest-core.ts';
 import { runForest as runTwin } from '../bench/twins/random-forest.ts';
 import { runSkein, stopSkeins } from './support/node.ts';
 import { useAppNode } from './support/app-node.ts';
@@ -42,7 +42,7 @@ test('the cloud-thread random forest and its worker_threads twin grow the same t
 });
 
 test('a tree is well formed: children after their parent, leaves with a class, no deeper than maxDepth', () => {
-  const set = new TrainingSet(forestExamples(PARAMS, 0, 500));
+  const set = new TrainingSet(toColumns(forestExamples(PARAMS, 0, 500)));
   const tree = trainTree(set, 0, { ...PARAMS, maxDepth: 4 });
   const depth = (at: number): number => (tree[at * NODE] === -1 ? 0 : 1 + Math.max(depth(tree[at * NODE + 2]!), depth(tree[at * NODE + 3]!)));
   for (let at = 0; at < tree.length / NODE; at++) {
@@ -63,8 +63,9 @@ test('bad parameters and rows are refused with a RangeError', async () => {
   await assert.rejects(runForest({ ...PARAMS, workers: -1 }), RangeError);
   await assert.rejects(runTwin({ ...PARAMS, nodeSize: 0 }), RangeError);
   assert.throws(() => new TrainingSet([]), RangeError);
-  assert.throws(() => new TrainingSet([[1, 2, 0], [1, 0]]), /row 1 has 2 values, not 3/);
-  assert.throws(() => new TrainingSet([[1, 2, 0.5]]), /label 0.5 is not a class number/);
+  assert.throws(() => new TrainingSet([Float64Array.of(1, 2)]), RangeError);
+  assert.throws(() => new TrainingSet([Float64Array.of(1, 2), Float64Array.of(0)]), /column 1 has 1 values, not 2/);
+  assert.throws(() => new TrainingSet([Float64Array.of(1, 2), Float64Array.of(0, 0.5)]), /row 1's label 0.5 is not a class number/);
   assert.throws(() => forestExamples({ ...PARAMS, features: 3 }, 0, 1), RangeError);
 });
 

@@ -4,9 +4,9 @@
  * subsets, CART trees with Gini impurity) and main collects the trees and measures the forest's
  * accuracy on held-out examples.
  *
- * On plain worker_threads, the training set in one SharedArrayBuffer and each worker's trees
- * posted back to main: the multi-threaded program that examples/random-forest.ts ports to cloud
- * threads.
+ * On plain worker_threads, the training set in one SharedArrayBuffer (a column per feature, then
+ * the labels) and each worker's trees posted back to main: the multi-threaded program that
+ * examples/random-forest.ts ports to cloud threads.
  *
  *   node --import tsx bench/twins/random-forest.ts        (same env vars as the Skein version)
  */
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { blockBounds, forestExamples } from '../../examples/lib/datasets.ts';
 import { envInt } from '../../examples/lib/env.ts';
-import { checkForestParams, forestAccuracy, trainTree, TrainingSet, type ForestParams, type ForestResult } from '../../examples/lib/random-forest-core.ts';
+import { checkForestParams, forestAccuracy, toColumns, trainTree, TrainingSet, type ForestParams, type ForestResult } from '../../examples/lib/random-forest-core.ts';
 import { runWorker } from './ts-worker.ts';
 
 interface WorkerArgs {
@@ -27,8 +27,7 @@ interface WorkerArgs {
 /** One worker: reads the training set once, then trains its block of the trees. */
 function forestWorker({ params, worker, data }: WorkerArgs): Float64Array[] {
   const matrix = new Float64Array(data);
-  const columns = params.features + 1;
-  const set = new TrainingSet(Array.from({ length: params.points }, (_, i) => matrix.subarray(i * columns, (i + 1) * columns)));
+  const set = new TrainingSet(Array.from({ length: params.features + 1 }, (_, j) => matrix.subarray(j * params.points, (j + 1) * params.points)));
   const [from, to] = blockBounds(params.trees, Math.min(params.workers, params.trees), worker);
   const trees: Float64Array[] = [];
   for (let t = from; t < to; t++) trees.push(trainTree(set, t, params));
@@ -42,7 +41,7 @@ export async function runForest(params: ForestParams): Promise<ForestResult> {
   checkForestParams(params);
   const data = new SharedArrayBuffer(8 * params.points * (params.features + 1));
   const matrix = new Float64Array(data);
-  forestExamples(params, 0, params.points).forEach((row, i) => matrix.set(row, i * row.length));
+  toColumns(forestExamples(params, 0, params.points)).forEach((column, j) => matrix.set(column, j * params.points));
   const threads = Array.from({ length: Math.min(params.workers, params.trees) }, (_, worker) =>
     runWorker<Float64Array[]>(import.meta.url, { twin: 'random-forest', params, worker, data }),
   );

@@ -59,30 +59,30 @@ export function checkForestParams(p: ForestParams): void {
 }
 
 /**
- * A training set as trees are grown from it: its columns, its labels, and per feature the rows in
- * increasing order of that feature (`order`) and each row's place in it (`rank`), sorted once.
+ * A training set as trees are grown from it: its feature columns, its labels, and per feature the
+ * rows in increasing order of that feature (`order`) and each row's place in it (`rank`), sorted
+ * once.
  */
 export class TrainingSet {
   readonly size: number;
   readonly features: number;
-  readonly columns: Float64Array[];
+  readonly columns: readonly Float64Array[];
   readonly labels: Int32Array;
   readonly order: Int32Array[];
   readonly rank: Int32Array[];
 
-  /** `rows`: each the features then the label, a class number (0, 1, ...). */
-  constructor(rows: readonly ArrayLike<number>[]) {
-    this.size = rows.length;
-    this.features = (rows[0]?.length ?? 1) - 1;
-    if (this.size === 0 || this.features < 1) throw new RangeError('a training set needs at least one row of at least one feature and a label');
-    this.columns = Array.from({ length: this.features }, () => new Float64Array(this.size));
-    this.labels = new Int32Array(this.size);
-    rows.forEach((row, i) => {
-      if (row.length !== this.features + 1) throw new RangeError(`row ${i} has ${row.length} values, not ${this.features + 1}`);
-      for (let j = 0; j < this.features; j++) this.columns[j]![i] = row[j]!;
-      const label = row[this.features]!;
+  /** `columns`: one per feature, then one of the labels, class numbers (0, 1, ...); all as long. */
+  constructor(columns: readonly Float64Array[]) {
+    this.columns = columns.slice(0, -1);
+    this.features = this.columns.length;
+    this.size = columns[0]?.length ?? 0;
+    if (this.size === 0 || this.features < 1) throw new RangeError('a training set needs at least one feature column and a label column, not empty');
+    columns.forEach((column, j) => {
+      if (column.length !== this.size) throw new RangeError(`column ${j} has ${column.length} values, not ${this.size}`);
+    });
+    this.labels = Int32Array.from(columns.at(-1)!, (label, i) => {
       if (!Number.isInteger(label) || label < 0) throw new RangeError(`row ${i}'s label ${label} is not a class number`);
-      this.labels[i] = label;
+      return label;
     });
     this.order = this.columns.map((column) => Int32Array.from({ length: this.size }, (_, i) => i).sort((a, b) => column[a]! - column[b]! || a - b));
     this.rank = this.order.map((order) => {
@@ -173,6 +173,11 @@ export function trainTree(set: TrainingSet, tree: number, { seed, maxDepth, node
 
   grow(sampled, 0);
   return Float64Array.from(nodes);
+}
+
+/** `rows` (of equal length) as columns: column `j` holds value `j` of every row. */
+export function toColumns(rows: readonly ArrayLike<number>[]): Float64Array[] {
+  return Array.from({ length: rows[0]?.length ?? 0 }, (_, j) => Float64Array.from(rows, (row) => row[j]!));
 }
 
 /** The class `tree` gives the features `x`. */
