@@ -21,6 +21,7 @@ import { logreg } from './scenarios/logreg.ts';
 import { santa } from './scenarios/santa.ts';
 import { mandelbrot } from './scenarios/mandelbrot.ts';
 import { portSize } from './scenarios/port-size.ts';
+import { randomForest } from './scenarios/random-forest.ts';
 import { callSites } from './scenarios/call-sites.ts';
 import { latticeRead } from './scenarios/lattice-read.ts';
 import { latticeWrite } from './scenarios/lattice-write.ts';
@@ -44,6 +45,7 @@ const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   logreg: () => logreg(),
   santa: () => santa(),
   mandelbrot: () => mandelbrot(),
+  'random-forest': () => randomForest(),
   'port-size': () => portSize(),
   'call-sites': () => callSites(),
   'lattice-read': () => latticeRead(),

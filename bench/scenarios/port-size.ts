@@ -17,7 +17,7 @@ import { ROOT } from '../support.ts';
 import type { ScenarioResult } from '../result.ts';
 
 /** The apps with a twin. */
-export const APPS = ['montecarlo', 'mandelbrot', 'kmeans', 'logreg', 'santa'] as const;
+export const APPS = ['montecarlo', 'mandelbrot', 'kmeans', 'logreg', 'santa', 'random-forest'] as const;
 
 /** `source` without comments, blank lines or trailing spaces: one code line per line. */
 export function codeLines(source: string): string[] {

@@ -125,3 +125,29 @@ export function imageExamples(spec: ImagesSpec, from: number, to: number): { x: 
   }
   return { x, y };
 }
+
+/** A classification data set for the random forest: `points` examples of `features` standard normal features. */
+export interface ForestSpec {
+  points: number;
+  features: number;
+  seed: number;
+}
+
+/**
+ * Examples `[from, to)` as rows of `features` values then the label, 0 or 1. Only the first four
+ * features matter, nonlinearly: the label is 1 where `x0 x1 + sin(2 x2) + x3^2 - 1` plus normal
+ * noise of deviation 0.3 is positive. The rest are noise a tree must learn to ignore.
+ */
+export function forestExamples({ features, seed }: ForestSpec, from: number, to: number): Float64Array[] {
+  if (!Number.isSafeInteger(features) || features < 4) throw new RangeError(`a forest data set needs at least 4 features, got ${features}`);
+  const rows: Float64Array[] = [];
+  for (let i = from; i < to; i++) {
+    const rng = new Random(seed, i + 1);
+    const row = new Float64Array(features + 1);
+    for (let j = 0; j < features; j++) row[j] = rng.normal();
+    const z = row[0]! * row[1]! + Math.sin(2 * row[2]!) + row[3]! ** 2 - 1 + 0.3 * rng.normal();
+    row[features] = z > 0 ? 1 : 0;
+    rows.push(row);
+  }
+  return rows;
+}
