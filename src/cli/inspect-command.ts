@@ -60,8 +60,14 @@ export async function inspectCommand(argv: string[]): Promise<number> {
         process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
         return 0;
       }
+      process.stdout.write(formatCluster(infos));
+      // The registry of apps is an object like any other: lost or unreachable, the nodes' report stands.
       const { listApps } = await import('../client/apps.ts');
-      process.stdout.write(formatCluster(infos) + formatApps((await listApps(client)).filter((a) => a.outcome === 'running')));
+      try {
+        process.stdout.write(formatApps((await listApps(client)).filter((a) => a.outcome === 'running')));
+      } catch (err) {
+        process.stdout.write(`apps: cannot be read (${(err as Error).message})\n`);
+      }
       return 0;
     }
     const object = await client.describe(arg);
