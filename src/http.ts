@@ -21,7 +21,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ENVELOPE_CONTENT_TYPE, OUTCOME_CONTENT_TYPE } from './runtime/backends/http.ts';
 import { functionSecret, SECRET_ENV, SIGNATURE_HEADER, SignatureCheck, type Refusal } from './runtime/signature.ts';
-import { runInvocation } from './runtime/worker-handler.ts';
+import { runInFunction } from './runtime/function-relay.ts';
 
 export { ENVELOPE_CONTENT_TYPE, OUTCOME_CONTENT_TYPE, SIGNATURE_HEADER };
 
@@ -66,10 +66,13 @@ interface Received {
   body: () => Promise<Uint8Array | undefined>;
 }
 
-/** The signature check the options ask for; undefined only when explicitly insecure. */
-function signatureCheck(opts: HttpHandlerOptions): SignatureCheck | undefined {
+/**
+ * The signature check the options ask for, and the secret (which also signs the invocations this
+ * function starts: a DAG's next nodes); no check only when explicitly insecure.
+ */
+function signatureCheck(opts: HttpHandlerOptions): { check?: SignatureCheck; secret?: string } {
   const secret = functionSecret(opts.secret, 'skein/http');
-  if (secret !== undefined) return new SignatureCheck(secret, opts.toleranceMs !== undefined ? { toleranceMs: opts.toleranceMs } : {});
+  if (secret !== undefined) return { check: new SignatureCheck(secret, opts.toleranceMs !== undefined ? { toleranceMs: opts.toleranceMs } : {}), secret };
   if (opts.insecureNoSignature !== true) {
     throw new TypeError(
       `skein/http runs signed envelopes only: set ${SECRET_ENV} (the secret the app's http backend signs with) or pass the secret option; insecureNoSignature: true serves unsigned envelopes, for local development only`,
@@ -78,15 +81,19 @@ function signatureCheck(opts: HttpHandlerOptions): SignatureCheck | undefined {
   process.emitWarning('skein/http runs every envelope POSTed to it, unsigned: whoever reaches its URL runs any task (insecureNoSignature)', {
     code: 'SKEIN_INSECURE_FUNCTION',
   });
-  return undefined;
+  return {};
 }
 
 function unauthorized(r: Refusal): Answer {
   return { status: 401, type: 'application/json', body: `${JSON.stringify({ error: r.refused })}\n`, headers: { 'www-authenticate': 'Skein-Signature' } };
 }
 
-/** Runs one envelope if it passes `check`. The thread's own failure is inside the outcome (status 200). */
-async function answer(req: Received, check: SignatureCheck | undefined): Promise<Answer> {
+/**
+ * Runs one envelope if it passes `check`. The thread's own failure is inside the outcome (status
+ * 200). A DAG node's downstream nodes beyond the one run here are POSTed to the same function,
+ * signed with `secret`, and answered before this one is (see `runInFunction`).
+ */
+async function answer(req: Received, { check, secret }: { check?: SignatureCheck; secret?: string }): Promise<Answer> {
   if (req.method !== 'POST') return { status: 405, type: 'text/plain', body: 'POST a Skein envelope here\n' };
   const claim = check?.header(req.signature);
   if (claim && 'refused' in claim) return unauthorized(claim);
@@ -98,7 +105,7 @@ async function answer(req: Received, check: SignatureCheck | undefined): Promise
   const refusal = claim && check?.body(claim, bytes);
   if (refusal) return unauthorized(refusal);
   // The process serves its own bundle of tasks: never import the spawner's module path.
-  return { status: 200, type: OUTCOME_CONTENT_TYPE, body: await runInvocation(bytes, { bundled: true }) };
+  return { status: 200, type: OUTCOME_CONTENT_TYPE, body: await runInFunction(bytes, secret) };
 }
 
 /**
@@ -107,7 +114,7 @@ async function answer(req: Received, check: SignatureCheck | undefined): Promise
  */
 export function nodeHandler(opts: HttpHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   const max = opts.maxBytes ?? 64 * 1024 * 1024;
-  const check = signatureCheck(opts);
+  const signed = signatureCheck(opts);
   return (req, res) => {
     const read = (): Promise<Uint8Array | undefined> =>
       new Promise((resolve, reject) => {
@@ -126,7 +133,7 @@ export function nodeHandler(opts: HttpHandlerOptions = {}): (req: IncomingMessag
         req.on('error', reject);
       });
     const signature = req.headers[SIGNATURE_HEADER];
-    answer({ method: req.method, type: req.headers['content-type'], signature: Array.isArray(signature) ? undefined : signature, body: read }, check).then(
+    answer({ method: req.method, type: req.headers['content-type'], signature: Array.isArray(signature) ? undefined : signature, body: read }, signed).then(
       (a) => res.writeHead(a.status, { 'content-type': a.type, ...a.headers }).end(a.body),
       (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${err.message}\n`),
     );
@@ -139,7 +146,7 @@ export function nodeHandler(opts: HttpHandlerOptions = {}): (req: IncomingMessag
  */
 export function fetchHandler(opts: HttpHandlerOptions = {}): (request: Request) => Promise<Response> {
   const max = opts.maxBytes ?? 64 * 1024 * 1024;
-  const check = signatureCheck(opts);
+  const signed = signatureCheck(opts);
   return async (request) => {
     const declared = Number(request.headers.get('content-length'));
     const body = async (): Promise<Uint8Array | undefined> => {
@@ -147,7 +154,7 @@ export function fetchHandler(opts: HttpHandlerOptions = {}): (request: Request) 
       const bytes = new Uint8Array(await request.arrayBuffer());
       return bytes.length > max ? undefined : bytes;
     };
-    const a = await answer({ method: request.method, type: request.headers.get('content-type'), signature: request.headers.get(SIGNATURE_HEADER), body }, check);
+    const a = await answer({ method: request.method, type: request.headers.get('content-type'), signature: request.headers.get(SIGNATURE_HEADER), body }, signed);
     return new Response(a.body as string | Uint8Array<ArrayBuffer>, { status: a.status, headers: { 'content-type': a.type, ...a.headers } });
   };
 }

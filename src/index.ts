@@ -51,6 +51,7 @@ export { ServerlessExecutor, type ParallelForOptions } from './api/serverless-ex
 export { CloudPool, type CloudPoolOptions, type RunOptions } from './api/cloud-pool.ts';
 export { configureRuntime, shutdownRuntime, onThreadCounts, type RuntimeOptions, type ThreadCounts } from './runtime/runtime.ts';
 export type { Backend, BackendName, BackendOptions, WorkerStats } from './runtime/backend.ts';
+export type { FunctionAddress } from './runtime/function-relay.ts';
 export { sharedClass, type SharedClass, type SharedHandle, type RemoteMethods } from './api/shared-class.ts';
 export { blockUntil, callState, notifyAll, onCancel } from './objects/monitor.ts';
 export type { UserTypeOptions } from './objects/user-types.ts';

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
-import { AtomicLong, PayloadTooLargeError, RemoteError, ServerlessExecutor, TimeoutError, WorkerCrashedError } from '../src/index.ts';
+import { AtomicLong, configureRuntime, dag, DagNodeError, PayloadTooLargeError, RemoteError, ServerlessExecutor, TimeoutError, WorkerCrashedError } from '../src/index.ts';
 import { ENVELOPE_CONTENT_TYPE, fetchHandler } from '../src/http.ts';
 import { decode } from '../src/protocol/codec.ts';
 import { encodeEnvelope } from '../src/runtime/envelope.ts';
 import { SIGNATURE_HEADER, signEnvelope } from '../src/runtime/signature.ts';
+import { boom, collect, inc } from './fixtures/dag-tasks.ts';
 import { echo, increment } from './fixtures/echo-tasks.ts';
 import { overQuota } from './fixtures/failing-tasks.ts';
 import { awaitForever, whoami } from './fixtures/hang-tasks.ts';
+import { where } from './fixtures/invocation-tasks.ts';
 import { runFixture } from './support/fixture.ts';
 import { stopChild, waitForLine, type TestNode } from './support/node.ts';
 import { threadsNode } from './support/threads.ts';
@@ -56,6 +58,48 @@ test("a thread's own error comes back as a RemoteError, as from local threads", 
   } finally {
     await ex.shutdown();
   }
+});
+
+test('a DAG 1 -> 3 -> 1 on the http backend: the function starts the middle nodes as requests to itself; the result is right', async () => {
+  configureRuntime({ backend: 'http', url, secret });
+  const d = dag<number, string[]>('fan-http', {
+    src: { task: inc },
+    x: { task: where, args: ['x'], after: ['src'] },
+    y: { task: where, args: ['y'], after: ['src'] },
+    z: { task: where, args: ['z'], after: ['src'] },
+    out: { task: collect, after: ['x', 'y', 'z'] },
+  });
+  const parts = await d.call(1);
+  assert.deepEqual(
+    parts.map((p) => p.split('@')[0]),
+    ['x', 'y', 'z'],
+  );
+  const ran = parts.map((p) => p.split('@')[1]!);
+  for (const r of ran) assert.equal(r.split('/')[0], String(fn.pid), 'the function ran it');
+  assert.equal(new Set(ran).size, 3, `the middle nodes ran in three requests: ${ran.join(', ')}`);
+});
+
+test('a DAG node that throws in a request the function started fails the run with DagNodeError', async () => {
+  configureRuntime({ backend: 'http', url, secret });
+  const d = dag<number, string[]>('fan-http-fails', {
+    src: { task: inc },
+    x: { task: where, args: ['x'], after: ['src'] },
+    bad: { task: boom, after: ['src'] },
+    z: { task: where, args: ['z'], after: ['src'] },
+    out: { task: collect, after: ['x', 'bad', 'z'] },
+  });
+  const run = d.start(1);
+  await assert.rejects(run.result(), (err: unknown) => {
+    assert.ok(err instanceof DagNodeError, String(err));
+    assert.equal(err.node, 'bad');
+    assert.ok(err.cause instanceof RemoteError);
+    assert.equal(err.cause.remoteName, 'RangeError');
+    assert.match(err.cause.message, /boom on 2/);
+    return true;
+  });
+  const status = await run.status();
+  assert.equal(status.failed, 'bad');
+  assert.equal(status.nodes.out, 'waiting');
 });
 
 test('the backend maps HTTP failures: 504 is a TimeoutError, 413 a PayloadTooLargeError, 500 a WorkerCrashedError, 429 is retried', async () => {

@@ -127,8 +127,11 @@ export function dag<I = unknown, R = unknown>(name: string, nodes: Readonly<Reco
     // For a chain: resolves once its source's invocation ended, with whether it brought the result.
     let sourceEnded!: (brought: boolean) => void;
     const sourceDone = new Promise<boolean>((resolve) => (sourceEnded = resolve));
+    const backend = runtimeBackend();
+    // On a FaaS backend, the function that runs a node starts the next ones as invocations of itself.
+    const via = backend.address;
     for (const [node, taskName, module, args] of sources) {
-      const launched = launch(runtimeBackend(), { module, task: taskName, arg: nodeArgument(args, [input]), dag: { ...step, node } }, 0, session);
+      const launched = launch(backend, { module, task: taskName, arg: nodeArgument(args, [input]), dag: { ...step, node }, ...(via ? { via } : {}) }, 0, session);
       launched.result.then(
         (value) => {
           const out = value as SourceResult;

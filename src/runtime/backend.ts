@@ -1,4 +1,5 @@
 import type { WorkerStats } from '../client/apps.ts';
+import type { FunctionAddress } from './function-relay.ts';
 
 export type { WorkerStats };
 
@@ -20,6 +21,11 @@ export interface Backend {
   close(): Promise<void>;
   /** What its workers are doing now, for backends that keep workers of their own. */
   stats?(): WorkerStats;
+  /**
+   * For a FaaS backend (lambda, http): the function it invokes, carried in DAG envelopes so that
+   * the function starts a node's downstream nodes itself, as new invocations of the same function.
+   */
+  readonly address?: FunctionAddress;
 }
 
 

@@ -12,7 +12,8 @@ export interface StepContext {
   resolve(task: string, module: string): Promise<(arg: unknown) => unknown>;
   /**
    * Starts an envelope on another worker of the same backend (the local and process workers ask
-   * their parent). Without it, every ready node runs here, concurrently.
+   * their parent; a lambda or http function invokes itself, see `function-relay.ts`). Without it,
+   * every ready node runs here, concurrently.
    */
   readonly relay?: (envelope: Uint8Array) => void;
 }
@@ -75,6 +76,7 @@ export async function continueRun(ctx: StepContext, node: string, value: unknown
           ...(ctx.env.token ? { token: ctx.env.token } : {}),
           ...(fin.session ? { session: fin.session as SessionWire } : {}),
           dag: { ...step, node: s.d },
+          ...(ctx.env.via ? { via: ctx.env.via } : {}),
         }),
       );
     }

@@ -58,13 +58,22 @@ export function recordFailure(client: Client, step: Pick<DagStep, 'run' | 'nodes
 /**
  * Runs an envelope a worker asked its parent to start (a node of a DAG run, made ready where an
  * upstream ran). Its outcome is on the run's object; a failure of the backend itself (a crashed
- * worker, a timeout) is recorded there as the node's failure.
+ * worker, a timeout) is recorded there as the node's failure. Resolves (never rejects) once the
+ * invocation has answered and any such failure is recorded.
  */
-export function relayStep(invoke: (envelope: Uint8Array, threadId: string) => Promise<Uint8Array>, envelope: Uint8Array): void {
+export function relayStep(invoke: (envelope: Uint8Array, threadId: string) => Promise<Uint8Array>, envelope: Uint8Array): Promise<void> {
   const env = decodeEnvelope(envelope);
-  invoke(envelope, env.threadId).catch((err: unknown) => {
-    const client = configuredDefaultClient();
-    if (env.dag && client) return recordFailure(client, env.dag, env.dag.node, err);
-    return undefined;
-  }).catch(() => undefined);
+  return invoke(envelope, env.threadId)
+    .then(
+      () => undefined,
+      (err: unknown) => {
+        const client = configuredDefaultClient();
+        if (env.dag && client) return recordFailure(client, env.dag, env.dag.node, err);
+        return undefined;
+      },
+    )
+    .then(
+      () => undefined,
+      () => undefined,
+    );
 }

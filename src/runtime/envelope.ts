@@ -1,6 +1,7 @@
 import type { SessionWire } from '../client/session.ts';
 import { decode, encode, type RefFactory } from '../protocol/codec.ts';
 import type { DagStep } from './dag-step.ts';
+import type { FunctionAddress } from './function-relay.ts';
 
 /**
  * What a backend carries to a worker to run one cloud thread. `module` is the file URL of the
@@ -23,6 +24,12 @@ export interface Envelope {
   readonly session?: SessionWire;
   /** The thread is a node of a DAG run: when it finishes, it starts the nodes after it. */
   readonly dag?: DagStep;
+  /**
+   * Only with `dag`, on the lambda and http backends: the function the envelope was sent to, so
+   * the function that runs it can start the node's downstream nodes as new invocations of itself.
+   * Never a secret.
+   */
+  readonly via?: FunctionAddress;
 }
 
 /**

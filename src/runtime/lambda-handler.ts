@@ -1,4 +1,4 @@
-import { runInvocation } from './worker-handler.ts';
+import { runInFunction } from './function-relay.ts';
 
 /**
  * The event the `lambda` backend sends to a function: one envelope, base64-encoded (Lambda
@@ -33,9 +33,11 @@ function envelopeOf(event: unknown): Uint8Array {
  * envelope's module is never imported). The thread's default client binds to the envelope's DSO
  * and is kept while Lambda keeps the process warm. A thread that throws resolves too, with that
  * error as its outcome; only an event that is not a {@link LambdaInvocationEvent} rejects, which
- * Lambda reports as a function error.
+ * Lambda reports as a function error. A DAG node's downstream nodes beyond the one run here are
+ * started as invocations of the same function (with the function's own AWS credentials), answered
+ * before this one is (see `runInFunction`).
  */
 export async function handler(event: unknown): Promise<LambdaInvocationResult> {
-  const outcome = await runInvocation(envelopeOf(event), { bundled: true });
+  const outcome = await runInFunction(envelopeOf(event));
   return { outcome: Buffer.from(outcome).toString('base64') };
 }

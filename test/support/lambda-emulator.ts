@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,9 @@ export const MAX_REQUEST_PAYLOAD = 6_291_456;
 export const MAX_RESPONSE_PAYLOAD = 6_291_556;
 
 const RUNTIME = fileURLToPath(new URL('./lambda-runtime.js', import.meta.url));
+
+/** The AWS SDK v3 scope (`node_modules/@aws-sdk`), which Lambda's Node.js runtime provides to every function. */
+const SDK_SCOPE = ((p: string) => p.slice(0, p.lastIndexOf('/@aws-sdk/') + '/@aws-sdk'.length))(fileURLToPath(import.meta.resolve('@aws-sdk/client-lambda')));
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 // How long a container's init phase (importing the handler module) may take, as on Lambda.
@@ -112,7 +115,9 @@ class ApiError extends Error {
  * that); one that runs past the function's `Timeout` answers Lambda's timeout error and its
  * container is killed; a code or configuration update retires the containers of the old one.
  * Children get the function's environment variables and Lambda's own (`AWS_LAMBDA_FUNCTION_NAME`,
- * `LAMBDA_TASK_ROOT`, ...), not this process's environment. For tests it counts each function's
+ * `LAMBDA_TASK_ROOT`, the role's credentials `AWS_ACCESS_KEY_ID`..., unchecked), not this
+ * process's environment; like Lambda's runtime, it provides the AWS SDK v3 (`@aws-sdk/*`) to the
+ * function's code. For tests it counts each function's
  * Invoke requests and containers ({@link LambdaEmulator.stats}), refuses the next few with 429 on
  * demand ({@link LambdaEmulator.throttle}) and can cut an invocation's connection while the
  * function runs ({@link LambdaEmulator.cutNext}). Not emulated: versions and aliases,
@@ -283,8 +288,13 @@ export class LambdaEmulator {
     } catch (err) {
       throw invalid(`Could not unzip uploaded file. Please check your file, then try to upload again. (${(err as Error).message})`);
     }
-    const root = await mkdtemp(join(tmpdir(), 'skein-lambda-'));
-    this.dirs.push(root);
+    // The code goes in <dir>/task; <dir>/node_modules has the SDK, as the runtime's does on Lambda.
+    const dir = await mkdtemp(join(tmpdir(), 'skein-lambda-'));
+    this.dirs.push(dir);
+    await mkdir(join(dir, 'node_modules'));
+    await symlink(SDK_SCOPE, join(dir, 'node_modules', '@aws-sdk'));
+    const root = join(dir, 'task');
+    await mkdir(root);
     for (const entry of entries) {
       const path = normalize(join(root, entry.name));
       if (!path.startsWith(root + '/')) throw invalid(`zip entry ${entry.name} points outside the archive`);
@@ -411,6 +421,10 @@ export class LambdaEmulator {
         AWS_EXECUTION_ENV: `AWS_Lambda_${config.Runtime}`,
         AWS_REGION: REGION,
         AWS_DEFAULT_REGION: REGION,
+        // The execution role's temporary credentials, as Lambda gives them (the emulator checks none).
+        AWS_ACCESS_KEY_ID: 'ASIAEMULATOR',
+        AWS_SECRET_ACCESS_KEY: 'emulated',
+        AWS_SESSION_TOKEN: 'emulated',
         LAMBDA_TASK_ROOT: fn.root,
         _HANDLER: config.Handler,
         TZ: ':UTC',

@@ -3,6 +3,7 @@ import { PayloadTooLargeError } from '../../errors/payload-too-large-error.ts';
 import { TimeoutError } from '../../errors/timeout-error.ts';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
 import type { Backend } from '../backend.ts';
+import type { FunctionAddress } from '../function-relay.ts';
 import { functionSecret, SECRET_ENV, SIGNATURE_HEADER, signEnvelope } from '../signature.ts';
 import { backoff } from '../../client/retry.ts';
 import { INVOKE_BACKOFF, RemoteBackend } from './remote-backend.ts';
@@ -78,6 +79,11 @@ export class HttpBackend extends RemoteBackend implements Backend {
       throw new TypeError(`the http backend signs every envelope with a secret it shares with the function: set ${SECRET_ENV} (or pass the secret option)`);
     }
     this.secret = secret;
+  }
+
+  /** The function's URL (never its secret, nor the extra `headers`: a relaying function sends its own signature only). */
+  get address(): FunctionAddress {
+    return { http: this.opts.url };
   }
 
   protected async call(envelope: Uint8Array, threadId: string): Promise<Uint8Array> {

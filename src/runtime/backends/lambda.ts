@@ -4,6 +4,7 @@ import { SkeinError } from '../../errors/skein-error.ts';
 import { TimeoutError } from '../../errors/timeout-error.ts';
 import { WorkerCrashedError } from '../../errors/worker-crashed-error.ts';
 import type { Backend } from '../backend.ts';
+import type { FunctionAddress } from '../function-relay.ts';
 import { backoff } from '../../client/retry.ts';
 import { importDependency } from '../optional-dependency.ts';
 import { INVOKE_BACKOFF, RemoteBackend } from './remote-backend.ts';
@@ -109,6 +110,11 @@ export class LambdaBackend extends RemoteBackend implements Backend {
         'the lambda backend owns retries (it sends again only what provably did not run): leave maxAttempts, retryMode and retryStrategy out of clientConfig, and set throttleRetries',
       );
     }
+  }
+
+  /** The function, with the region and endpoint given to this backend (never `clientConfig`: it may hold credentials). */
+  get address(): FunctionAddress {
+    return { lambda: this.opts.functionName, ...(this.opts.region ? { region: this.opts.region } : {}), ...(this.opts.endpoint ? { endpoint: this.opts.endpoint } : {}) };
   }
 
   protected call(envelope: Uint8Array, threadId: string): Promise<Uint8Array> {
