@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { AtomicLong, connect, GSet, InvalidCallError, LwwRegister, PnCounter, RemoteError, session } from '../src/index.ts';
+import { AtomicLong, connect, GSet, InvalidCallError, LwwRegister, OrSet, PnCounter, RemoteError, session } from '../src/index.ts';
 import { testNode, type TestNode } from './support/node.ts';
 
 let t: TestNode;
@@ -143,4 +143,21 @@ test('a causal reader of a state whose deps were cut reads each key once from it
   assert.equal(r.cacheStats().misses, misses + 1, 'y is read from its node once');
   for (let i = 0; i < 10; i++) await yr.get();
   assert.equal(r.cacheStats().misses, misses + 1, 'then from the cache');
+});
+
+test("a key's writes reach its node in the order made, across levels: a remove after a causal session's add wins", async () => {
+  const c = await connect({ url: t.url, cacheFlushMs: 600_000 });
+  try {
+    const causal = session({ consistency: 'causal' });
+    const inSession = new OrSet<string>({ key: 'cache.order', client: c, session: causal });
+    const plain = new OrSet<string>({ key: 'cache.order', client: c });
+    await inSession.add('x');
+    await plain.remove('x');
+    assert.deepEqual(await plain.values(), []);
+    await c.flushWrites();
+    const fresh = await t.client();
+    assert.deepEqual(await new OrSet<string>({ key: 'cache.order', client: fresh }).values(), []);
+  } finally {
+    await c.close();
+  }
 });

@@ -107,6 +107,8 @@ export class LatticeCache {
   private timer: NodeJS.Timeout | undefined;
   /** Causal writes in the order made: they reach their nodes in this order. */
   private causal: Array<[Entry, Write]> = [];
+  /** Entries with writes of other levels not sent yet: a round looks at these, not at every key held. */
+  private readonly dirty = new Set<Entry>();
   private flushing: Promise<void> | undefined;
   private closed = false;
   private readonly counts = { hits: 0, misses: 0, writes: 0, pushes: 0, evictions: 0 };
@@ -180,9 +182,10 @@ export class LatticeCache {
     } finally {
       this.closed = true;
       clearTimeout(this.timer);
-      const retiring = [...this.entries.values()].filter((e) => e.wrote && e.lattice.name === 'PnCounter');
+      const retiring = [...this.entries.values()].filter((e) => e.wrote && e.lattice.perWriter === true);
       await Promise.allSettled(retiring.map((e) => this.client.call(e.target, 'retire', [this.stamp.writer])));
       this.entries.clear();
+      this.dirty.clear();
       this.totalBytes = 0;
     }
   }
@@ -367,13 +370,12 @@ export class LatticeCache {
       session.snapshots.set(entry.key, lattice.apply(session.snapshots.get(entry.key), delta));
     }
     if (session?.consistency === 'causal') this.causal.push([entry, write]);
+    else this.dirty.add(entry);
     this.timer ??= setTimeout(() => void this.flushNow(), this.flushMs);
   }
 
   private hasUnsent(): boolean {
-    if (this.causal.length > 0) return true;
-    for (const e of this.entries.values()) for (const w of e.writes) if (w.status === 'pending') return true;
-    return false;
+    return this.dirty.size > 0 || this.causal.length > 0;
   }
 
   /** One round: every non-causal write in parallel, one call per key and session; then the causal ones in order. */
@@ -392,14 +394,18 @@ export class LatticeCache {
   }
 
   private async round(): Promise<void> {
-    const sends: Promise<void>[] = [];
-    for (const entry of this.entries.values()) {
+    const sends: Promise<boolean>[] = [];
+    const entries = [...this.dirty];
+    this.dirty.clear();
+    for (const entry of entries) {
       let run: Write[] = [];
       for (const w of entry.writes) {
-        if (w.status !== 'pending' || w.session?.consistency === 'causal') {
-          if (run.length > 0) sends.push(this.send(entry, run));
-          run = [];
-          continue;
+        if (w.status !== 'pending') continue;
+        // A key's writes reach its node in the order made (an OrSet's remove after its add): the
+        // ones after a causal write wait until the causal queue has sent it.
+        if (w.session?.consistency === 'causal') {
+          this.dirty.add(entry);
+          break;
         }
         if (run.length > 0 && run[0]!.session !== w.session) {
           sends.push(this.send(entry, run));
@@ -415,30 +421,41 @@ export class LatticeCache {
       const [entry] = this.causal[0]!;
       let n = 1;
       while (n < this.causal.length && this.causal[n]![0] === entry && this.causal[n]![1].session === this.causal[0]![1].session) n++;
-      const batch = this.causal.splice(0, n).map(([, w]) => w);
-      await this.send(entry, batch);
+      const batch = this.causal.splice(0, n);
+      if (!(await this.send(entry, batch.map(([, w]) => w)))) {
+        // Not sent: back at the head of the queue, the order kept, for the next round.
+        this.causal.unshift(...batch);
+        break;
+      }
     }
   }
 
-  /** Sends consecutive writes of one key and one session as one delta (the lattice combines them). */
-  private async send(entry: Entry, run: Write[]): Promise<void> {
+  /**
+   * Sends consecutive writes of one key and one session as one delta (the lattice combines them).
+   * Answers false when they are to be sent again (their node was out of reach); writes the node
+   * refused are dropped and reported by the next `flush()`.
+   */
+  private async send(entry: Entry, run: Write[]): Promise<boolean> {
     for (const w of run) w.status = 'sent';
     const session = run[0]!.session;
     const delta = combineAll(entry.lattice, run.map((w) => w.delta));
     try {
       const version = (await this.client.call(entry.target, 'merge', [[delta], mergeContext(entry.key, session)])) as number;
       this.acknowledged(entry, run, delta, version, session);
+      return true;
     } catch (err) {
       this.failure ??= err;
       if (err instanceof ConnectionClosedError && !this.client.closed) {
         // The node stayed out of reach for the client's whole retry window: try again next round.
         for (const w of run) w.status = 'pending';
-        return;
+        if (session?.consistency !== 'causal') this.dirty.add(entry);
+        return false;
       }
       // Refused (the key holds another type, the delta is bad) or the client is closed: these
       // writes cannot be made; the next flush() reports it.
       entry.writes = entry.writes.filter((w) => !run.includes(w));
       this.recompute(entry);
+      return true;
     }
   }
 

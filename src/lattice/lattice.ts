@@ -42,6 +42,11 @@ export interface Lattice<S, D = S> {
    */
   combine(a: D, b: D): D;
   /**
+   * The state keeps an entry per writer (a `PnCounter`'s totals), which `compact` folds away for
+   * writers that retired: a cache that wrote the key retires its writer id there when it closes.
+   */
+  readonly perWriter?: boolean;
+  /**
    * The highest write timestamp a state holds, for types ordered by their writers' clocks: a
    * writer that saw it stamps its next write above it. Absent for the other types.
    */

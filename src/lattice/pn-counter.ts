@@ -39,6 +39,7 @@ export const PnCounterLattice: Lattice<PnCounterState, PnCounterDelta> = {
   },
   join: joinCounters,
   combine: joinCounters,
+  perWriter: true,
   absorb: (s, delta) => joinCounters(s, delta),
   apply: (s, delta) => joinCounters(s, delta),
   compact(s, retired) {
