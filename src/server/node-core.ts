@@ -1,3 +1,4 @@
+import type { NodeGauges } from './metrics.ts';
 import type { Logger } from 'pino';
 import type { ClusterStatus, MemberId, View } from '../cluster/view.ts';
 import { decode, encode } from '../protocol/codec.ts';
@@ -419,18 +420,7 @@ export class NodeCore {
   }
 
   /** What the metrics read of the node's state at a scrape (cheap: no walk over the objects). */
-  gauges(): {
-    byType: Record<string, number>;
-    parkedCalls: number;
-    cacheSubscriptions: number;
-    sessions: number;
-    keptReplies: number;
-    members: number;
-    epoch: number;
-    stable: boolean;
-    lostRegions: number;
-    repliesHeld: number;
-  } {
+  gauges(): Omit<NodeGauges, 'journalLag' | 'replicationLag'> {
     const { connected, keptReplies } = this.sessions.stats();
     const { byType, parkedCalls, cacheSubscriptions } = this.table.stats();
     const topology = this.topology;
