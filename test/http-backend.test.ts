@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
-import { AtomicLong, configureRuntime, dag, DagNodeError, PayloadTooLargeError, RemoteError, ServerlessExecutor, TimeoutError, WorkerCrashedError } from '../src/index.ts';
+import { AtomicLong, configureRuntime, DagNodeError, PayloadTooLargeError, RemoteError, ServerlessExecutor, TimeoutError, WorkerCrashedError } from '../src/index.ts';
 import { ENVELOPE_CONTENT_TYPE, fetchHandler } from '../src/http.ts';
 import { decode } from '../src/protocol/codec.ts';
 import { encodeEnvelope } from '../src/runtime/envelope.ts';
 import { SIGNATURE_HEADER, signEnvelope } from '../src/runtime/signature.ts';
-import { boom, collect, inc } from './fixtures/dag-tasks.ts';
 import { echo, increment } from './fixtures/echo-tasks.ts';
 import { overQuota } from './fixtures/failing-tasks.ts';
 import { awaitForever, whoami } from './fixtures/hang-tasks.ts';
-import { where } from './fixtures/invocation-tasks.ts';
+import { fanOut } from './fixtures/invocation-tasks.ts';
 import { runFixture } from './support/fixture.ts';
 import { stopChild, waitForLine, type TestNode } from './support/node.ts';
 import { threadsNode } from './support/threads.ts';
@@ -62,13 +61,7 @@ test("a thread's own error comes back as a RemoteError, as from local threads", 
 
 test('a DAG 1 -> 3 -> 1 on the http backend: the function starts the middle nodes as requests to itself; the result is right', async () => {
   configureRuntime({ backend: 'http', url, secret });
-  const d = dag<number, string[]>('fan-http', {
-    src: { task: inc },
-    x: { task: where, args: ['x'], after: ['src'] },
-    y: { task: where, args: ['y'], after: ['src'] },
-    z: { task: where, args: ['z'], after: ['src'] },
-    out: { task: collect, after: ['x', 'y', 'z'] },
-  });
+  const d = fanOut('fan-http');
   const parts = await d.call(1);
   assert.deepEqual(
     parts.map((p) => p.split('@')[0]),
@@ -81,13 +74,7 @@ test('a DAG 1 -> 3 -> 1 on the http backend: the function starts the middle node
 
 test('a DAG node that throws in a request the function started fails the run with DagNodeError', async () => {
   configureRuntime({ backend: 'http', url, secret });
-  const d = dag<number, string[]>('fan-http-fails', {
-    src: { task: inc },
-    x: { task: where, args: ['x'], after: ['src'] },
-    bad: { task: boom, after: ['src'] },
-    z: { task: where, args: ['z'], after: ['src'] },
-    out: { task: collect, after: ['x', 'bad', 'z'] },
-  });
+  const d = fanOut('fan-http-fails', true);
   const run = d.start(1);
   await assert.rejects(run.result(), (err: unknown) => {
     assert.ok(err instanceof DagNodeError, String(err));

@@ -3,14 +3,13 @@ import assert from 'node:assert/strict';
 import diagnostics from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import { after, before, test } from 'node:test';
-import { AtomicLong, configureRuntime, dag, DagNodeError, PayloadTooLargeError, RemoteError, ServerlessExecutor, TimeoutError, WorkerCrashedError } from '../src/index.ts';
+import { AtomicLong, configureRuntime, DagNodeError, PayloadTooLargeError, RemoteError, ServerlessExecutor, TimeoutError, WorkerCrashedError } from '../src/index.ts';
 import { deployLambda } from '../src/deploy/lambda-deploy.ts';
 import { LambdaBackend } from '../src/runtime/backends/lambda.ts';
-import { boom, collect, inc } from './fixtures/dag-tasks.ts';
 import { echo, increment } from './fixtures/echo-tasks.ts';
 import { overQuota } from './fixtures/failing-tasks.ts';
 import { awaitForever } from './fixtures/hang-tasks.ts';
-import { where } from './fixtures/invocation-tasks.ts';
+import { fanOut } from './fixtures/invocation-tasks.ts';
 import { bigResult } from './fixtures/lambda-backend-app.ts';
 import { LambdaEmulator } from './support/lambda-emulator.ts';
 import { runSkein, stopSkeins, type TestNode } from './support/node.ts';
@@ -92,13 +91,7 @@ test('the lambda backend: results, a thread\'s own error as RemoteError, a timed
 test('a DAG 1 -> 3 -> 1 on the lambda backend: the function invokes itself for the middle nodes (three containers at once); a node that throws fails the run', { timeout: 120_000 }, async () => {
   await deployFixtures('dag-fan');
   configureRuntime({ backend: 'lambda', functionName: 'dag-fan', endpoint: emu.endpoint });
-  const d = dag<number, string[]>('fan-lambda', {
-    src: { task: inc },
-    x: { task: where, args: ['x'], after: ['src'] },
-    y: { task: where, args: ['y'], after: ['src'] },
-    z: { task: where, args: ['z'], after: ['src'] },
-    out: { task: collect, after: ['x', 'y', 'z'] },
-  });
+  const d = fanOut('fan-lambda');
   const parts = await d.call(1);
   assert.deepEqual(
     parts.map((p) => p.split('@')[0]),
@@ -109,13 +102,7 @@ test('a DAG 1 -> 3 -> 1 on the lambda backend: the function invokes itself for t
   assert.equal(new Set(pids).size, 3, `the middle nodes ran in ${pids.join(', ')}`);
   assert.equal(emu.stats('dag-fan').requests, 3, 'the caller invoked the source; the function invoked it twice more');
 
-  const failing = dag<number, string[]>('fan-lambda-fails', {
-    src: { task: inc },
-    x: { task: where, args: ['x'], after: ['src'] },
-    bad: { task: boom, after: ['src'] },
-    z: { task: where, args: ['z'], after: ['src'] },
-    out: { task: collect, after: ['x', 'bad', 'z'] },
-  });
+  const failing = fanOut('fan-lambda-fails', true);
   await assert.rejects(failing.call(1), (err: unknown) => {
     assert.ok(err instanceof DagNodeError, String(err));
     assert.equal(err.node, 'bad');
